@@ -1,0 +1,259 @@
+"""Pure-Python tnetstrings (https://tnetstrings.info), always available.
+
+The grammar accepted is exactly the one of the ``tnetstring3`` C accelerator,
+so both give the same answer for every input (the test suite checks this):
+
+* ``LENGTH ":" DATA TAG``; ``LENGTH`` is 1 to 9 ASCII digits without leading
+  zeros; ``TAG`` is one of ``, # ^ ! ~ } ]``.
+* ``#`` integers: an optional sign and ASCII digits (longer literals follow
+  Python's ``int()``, as tnetstring3 hands them to CPython's parser).
+* ``^`` floats: what C's ``strtod`` accepts as a whole: decimal, hexadecimal
+  (``0x1.8p1``), ``inf``/``infinity`` and ``nan``, in any case.
+* ``!`` is ``true`` or ``false``; ``~`` has empty data.
+* Dict keys may be any hashable value (the spec speaks of strings; Mongrel2
+  only sends strings); a repeated key keeps its last value.
+* Containers nest at most ``max_depth`` deep (512, tnetstring3's limit).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from brubeck.codecs.base import to_builtins
+from brubeck.errors import DecodeError, EncodeError
+
+__all__ = ["MAX_DEPTH", "encode", "parse", "to_wire"]
+
+#: tnetstring3's nesting limit; the pure parser uses the same default.
+MAX_DEPTH = 512
+
+_COMMA, _HASH, _CARET, _BANG, _TILDE, _RBRACE, _RBRACKET = b",#^!~}]"
+# Canonical length prefixes up to 999, parsed once: most lengths are small,
+# and one dict lookup replaces validation plus int().
+_LENGTHS = {str(n).encode(): n for n in range(1000)}
+_INT = re.compile(rb"[+-]?[0-9]+")
+_FLOAT = re.compile(
+    rb"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?"
+    rb"|0x(?:[0-9a-f]+\.?[0-9a-f]*|\.[0-9a-f]+)(?:p[+-]?[0-9]+)?"
+    rb"|inf(?:inity)?|nan(?:\([0-9a-z_]*\))?)",
+    re.IGNORECASE,
+)
+
+
+def _span(data: bytes, pos: int, limit: int) -> tuple[int, int]:
+    """Read ``LENGTH:`` at ``pos``; return where the data starts and where its
+    tag sits, which must be before ``limit``."""
+    colon = data.find(b":", pos, min(pos + 10, limit))
+    if colon < 0:
+        raise DecodeError("invalid or missing length prefix", offset=pos)
+    size = _LENGTHS.get(data[pos:colon])
+    if size is None:
+        prefix = data[pos:colon]
+        if not prefix.isdigit() or prefix[0] == 48:  # b"0": no leading zeros
+            raise DecodeError("invalid length prefix", offset=pos)
+        size = int(prefix)
+    end = colon + 1 + size
+    if end >= limit:
+        raise DecodeError("length prefix runs past the end of the data", offset=pos)
+    return colon + 1, end
+
+
+def parse(
+    data: bytes, pos: int, limit: int, depth: int, text: bool, errors: str
+) -> tuple[Any, int]:
+    """Parse one value starting at ``pos`` that must end before ``limit``.
+
+    Returns the value and the offset just past its tag. ``depth`` counts the
+    containers still allowed around it.
+    """
+    start, end = _span(data, pos, limit)
+    tag = data[end]
+    if tag == _COMMA:
+        return _string(data[start:end], start, text, errors), end + 1
+    if tag == _RBRACKET or tag == _RBRACE:
+        if depth <= 0:
+            raise DecodeError("containers nested deeper than max_depth", offset=pos)
+        # The loops live here, not in helpers, so that each nesting level costs
+        # one Python frame: max_depth levels then fit in the default stack.
+        pos, depth = start, depth - 1
+        if tag == _RBRACKET:
+            items = []
+            while pos < end:
+                item, pos = parse(data, pos, end, depth, text, errors)
+                items.append(item)
+            return items, end + 1
+        mapping: dict[Any, Any] = {}
+        while pos < end:
+            key_at = pos
+            key, pos = parse(data, pos, end, depth, text, errors)
+            if pos >= end:
+                raise DecodeError("dict key without a value", offset=key_at)
+            mapping_value, pos = parse(data, pos, end, depth, text, errors)
+            try:
+                mapping[key] = mapping_value
+            except TypeError:
+                raise DecodeError("unhashable dict key", offset=key_at) from None
+        return mapping, end + 1
+    scalar = _SCALARS.get(tag)
+    if scalar is None:
+        raise DecodeError(f"unknown type tag {bytes([tag])!r}", offset=end)
+    return scalar(data[start:end], start), end + 1
+
+
+def _string(raw: bytes, offset: int, text: bool, errors: str) -> bytes | str:
+    if not text:
+        return raw
+    try:
+        return raw.decode("utf-8", errors)
+    except UnicodeDecodeError as exc:
+        raise DecodeError("invalid UTF-8 in a string", offset=offset + exc.start) from None
+
+
+def _int(raw: bytes, offset: int) -> int:
+    # tnetstring3 hand-parses literals under 19 bytes and gives longer ones,
+    # once their first digit is checked, to CPython's int parser.
+    if len(raw) < 19:
+        if _INT.fullmatch(raw):
+            return int(raw)
+    elif raw[:1].isdigit() or (raw[:1] in (b"+", b"-") and raw[1:2].isdigit()):
+        try:
+            return int(raw)
+        except ValueError:
+            pass
+    raise DecodeError(f"invalid integer literal {raw[:40]!r}", offset=offset)
+
+
+def _float(raw: bytes, offset: int) -> float:
+    if not _FLOAT.fullmatch(raw):
+        raise DecodeError(f"invalid float literal {raw[:40]!r}", offset=offset)
+    lowered = raw.lower()
+    if b"x" in lowered:
+        try:
+            return float.fromhex(raw.decode("ascii"))
+        except OverflowError:  # strtod gives +-HUGE_VAL where fromhex raises
+            return float("-inf" if raw[:1] == b"-" else "inf")
+    if b"n(" in lowered:  # nan(chars): the payload is ignored, as by strtod
+        lowered = lowered[: lowered.index(b"(")]
+    return float(lowered)
+
+
+def _bool(raw: bytes, offset: int) -> bool:
+    if raw == b"true":
+        return True
+    if raw == b"false":
+        return False
+    raise DecodeError("invalid boolean literal", offset=offset)
+
+
+def _null(raw: bytes, offset: int) -> None:
+    if raw:
+        raise DecodeError("null must have empty data", offset=offset)
+
+
+_SCALARS = {_HASH: _int, _CARET: _float, _BANG: _bool, _TILDE: _null}
+
+
+# -- encoding -----------------------------------------------------------------
+
+
+def encode(obj: Any, max_depth: int) -> bytes:
+    """Encode ``obj``; ``str`` becomes UTF-8 (``surrogateescape``), tuples lists."""
+    parts: list[bytes] = []
+    _encode(obj, parts, max_depth)
+    return b"".join(parts)
+
+
+def _netstring(parts: list[bytes], payload: bytes, tag: bytes) -> None:
+    parts += (b"%d:" % len(payload), payload, tag)
+
+
+def _encode(obj: Any, parts: list[bytes], depth: int) -> None:
+    kind = type(obj)
+    if kind is str:
+        _netstring(parts, _utf8(obj), b",")
+    elif kind is bytes:
+        _netstring(parts, obj, b",")
+    elif kind is dict or kind is list or kind is tuple:
+        if depth <= 0:
+            raise EncodeError("containers nested deeper than max_depth")
+        inner: list[bytes] = []
+        if kind is dict:
+            for key, value in obj.items():
+                _encode(key, inner, depth - 1)
+                _encode(value, inner, depth - 1)
+        else:
+            for item in obj:
+                _encode(item, inner, depth - 1)
+        _netstring(parts, b"".join(inner), b"}" if kind is dict else b"]")
+    elif kind is int:
+        _netstring(parts, b"%d" % obj, b"#")
+    else:
+        _encode_other(obj, parts, depth)
+
+
+def _encode_other(obj: Any, parts: list[bytes], depth: int) -> None:
+    if obj is None:
+        parts.append(b"0:~")
+    elif obj is True or obj is False:
+        parts.append(b"4:true!" if obj else b"5:false!")
+    elif isinstance(obj, float):
+        _netstring(parts, repr(float(obj)).encode(), b"^")
+    else:
+        wire = _to_wire_other(obj, depth)
+        if wire is obj:
+            raise EncodeError(f"cannot encode {type(obj).__name__} as tnetstring")
+        _encode(wire, parts, depth)
+
+
+def _utf8(text: str) -> bytes:
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError as exc:
+        raise EncodeError(f"string is not encodable as UTF-8: {exc.reason}") from None
+
+
+def to_wire(obj: Any, depth: int) -> Any:
+    """Rewrite ``obj`` into the types tnetstring3 encodes natively
+    (bytes, int, float, bool, None, dict, list)."""
+    kind = type(obj)
+    if kind is str:
+        return _utf8(obj)
+    if kind is dict or kind is list or kind is tuple:
+        if depth <= 0:
+            raise EncodeError("containers nested deeper than max_depth")
+        depth -= 1  # loops, not comprehensions: one frame per level on 3.11
+        if kind is dict:
+            mapping = {}
+            for key, value in obj.items():
+                mapping[to_wire(key, depth)] = to_wire(value, depth)
+            return mapping
+        items = []
+        for item in obj:
+            items.append(to_wire(item, depth))
+        return items
+    if kind is bytes or kind is int or kind is float or obj is None or kind is bool:
+        return obj
+    return _to_wire_other(obj, depth)
+
+
+def _to_wire_other(obj: Any, depth: int) -> Any:
+    """Subclasses of the wire types and everything :func:`to_builtins` converts."""
+    if isinstance(obj, bool):
+        return bool(obj)
+    if isinstance(obj, int):
+        return int(obj)
+    if isinstance(obj, float):
+        return float(obj)
+    if isinstance(obj, (bytes, bytearray, memoryview)):
+        return bytes(obj)
+    if isinstance(obj, str):
+        return _utf8(obj)  # str.encode sees a subclass's (an enum's) own value
+    if isinstance(obj, dict):
+        return to_wire(dict(obj), depth)
+    if isinstance(obj, (list, tuple)):
+        return to_wire(list(obj), depth)
+    converted = to_builtins(obj)
+    if type(converted) is type(obj):
+        return obj  # the caller reports it: nothing more to convert
+    return to_wire(converted, depth)

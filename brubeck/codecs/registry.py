@@ -1,0 +1,140 @@
+"""A registry of codecs keyed by name and media type, owned by whoever needs
+one: the module-level default, or an app with codecs of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from brubeck.codecs.base import Codec
+from brubeck.codecs.negotiation import (
+    MediaRange,
+    match_specificity,
+    parse_accept,
+    parse_media_type,
+)
+from brubeck.errors import NotAcceptableError, UnknownCodecError
+
+__all__ = ["Registry"]
+
+
+class Registry:
+    """Codecs by name (``"json"``) and media type (``"application/json"``).
+
+    Registration order is the server's preference when negotiating.
+    """
+
+    def __init__(self, codecs: Iterable[Codec] = ()) -> None:
+        self._by_name: dict[str, Codec] = {}
+        self._by_type: dict[str, Codec] = {}
+        for codec in codecs:
+            self.register(codec)
+
+    def register(self, codec: Codec) -> Codec:
+        """Add ``codec``, replacing any codec of the same name; return it.
+
+        A replaced codec keeps its place in the preference order.
+        """
+        old = self._by_name.get(codec.name)
+        if old is not None:
+            self._by_type = {t: c for t, c in self._by_type.items() if c is not old}
+        self._by_name[codec.name] = codec
+        for media_type in codec.content_types:
+            self._by_type[media_type] = codec
+        return codec
+
+    def copy(self) -> Registry:
+        """An independent registry with the same codecs, in the same order."""
+        return Registry(self)
+
+    def __iter__(self) -> Iterator[Codec]:
+        return iter(self._by_name.values())
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._find(key) is not None
+
+    def get(self, name_or_content_type: str) -> Codec:
+        """Look a codec up by name or by media type (parameters ignored).
+
+        ``application/<anything>+json`` finds the codec of ``application/json``
+        (RFC 6839 structured-syntax suffixes), likewise for other suffixes.
+
+        Raises:
+            UnknownCodecError: Nothing is registered under that key.
+        """
+        codec = self._by_name.get(name_or_content_type) or self._find(name_or_content_type)
+        if codec is None:
+            raise UnknownCodecError(f"no codec registered for {name_or_content_type!r}")
+        return codec
+
+    def for_content_type(self, header: str | None) -> Codec:
+        """The codec for a request's ``Content-Type`` header value.
+
+        Raises:
+            UnknownCodecError: The header is missing, malformed, or names a
+                media type no codec handles (HTTP maps this to 415).
+        """
+        parsed = parse_media_type(header) if header else None
+        codec = self._find_media_type(*parsed) if parsed else None
+        if codec is None:
+            raise UnknownCodecError(f"unsupported content type {header!r}")
+        return codec
+
+    def for_accept(self, header: str | None, preferred: Sequence[str] | None = None) -> Codec:
+        """The codec to encode a reply with, given a request's ``Accept`` header.
+
+        The codec whose media types get the highest quality wins; a media type
+        takes the quality of the most specific range that matches it. Ties go
+        to the server's preference: ``preferred`` (codec names) if given, else
+        registration order. A missing header, or one with no well-formed
+        range, accepts anything.
+
+        Raises:
+            NotAcceptableError: Every candidate has quality 0 (HTTP 406).
+        """
+        candidates = [self.get(name) for name in preferred] if preferred else list(self)
+        ranges = parse_accept(header) if header else []
+        if not ranges:
+            if not candidates:
+                raise NotAcceptableError("no codecs registered")
+            return candidates[0]
+        best: Codec | None = None
+        best_quality = 0.0
+        for codec in candidates:
+            quality = _quality(codec, ranges)
+            if quality > best_quality:
+                best, best_quality = codec, quality
+        if best is None:
+            raise NotAcceptableError(f"no codec satisfies Accept: {header}")
+        return best
+
+    def _find(self, key: str) -> Codec | None:
+        codec = self._by_name.get(key.strip().lower())
+        if codec is None and "/" in key:
+            parsed = parse_media_type(key)
+            codec = self._find_media_type(*parsed) if parsed else None
+        return codec
+
+    def _find_media_type(self, kind: str, subtype: str) -> Codec | None:
+        codec = self._by_type.get(f"{kind}/{subtype}")
+        if codec is None and "+" in subtype:
+            codec = self._by_type.get(f"{kind}/{subtype.rpartition('+')[2]}")
+        return codec
+
+
+def _quality(codec: Codec, ranges: list[MediaRange]) -> float:
+    """The quality ``ranges`` give ``codec``'s best-placed media type."""
+    best_quality = 0.0
+    for media_type in codec.content_types:
+        kind, _, subtype = media_type.partition("/")
+        specificity, quality = -1, 0.0
+        for media_range in ranges:
+            rank = match_specificity(media_range, kind, subtype)
+            if rank < 0:
+                continue
+            if rank > specificity or (rank == specificity and media_range.quality > quality):
+                specificity, quality = rank, media_range.quality
+        best_quality = max(best_quality, quality)
+    return best_quality
