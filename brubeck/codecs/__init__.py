@@ -30,6 +30,7 @@ __all__ = [
     "get",
     "json",
     "msgpack",
+    "negotiate",
     "register",
     "tnetstring",
 ]
@@ -41,3 +42,4 @@ get = default_registry.get
 register = default_registry.register
 for_content_type = default_registry.for_content_type
 for_accept = default_registry.for_accept
+negotiate = default_registry.negotiate

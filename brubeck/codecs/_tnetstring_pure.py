@@ -23,7 +23,7 @@ from typing import Any
 from brubeck.codecs.base import to_builtins
 from brubeck.errors import DecodeError, EncodeError
 
-__all__ = ["MAX_DEPTH", "encode", "parse", "to_wire"]
+__all__ = ["MAX_DEPTH", "dump", "parse", "to_text", "to_wire"]
 
 #: tnetstring3's nesting limit; the pure parser uses the same default.
 MAX_DEPTH = 512
@@ -33,9 +33,12 @@ _COMMA, _HASH, _CARET, _BANG, _TILDE, _RBRACE, _RBRACKET = b",#^!~}]"
 # and one dict lookup replaces validation plus int().
 _LENGTHS = {str(n).encode(): n for n in range(1000)}
 _INT = re.compile(rb"[+-]?[0-9]+")
+# Every alternative is unambiguous (digits, then an optional "." and digits), so
+# matching is linear: "[0-9]+\.?[0-9]*" would backtrack quadratically on a
+# long run of digits that fails to match.
 _FLOAT = re.compile(
-    rb"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:e[+-]?[0-9]+)?"
-    rb"|0x(?:[0-9a-f]+\.?[0-9a-f]*|\.[0-9a-f]+)(?:p[+-]?[0-9]+)?"
+    rb"[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:e[+-]?[0-9]+)?"
+    rb"|0x(?:[0-9a-f]+(?:\.[0-9a-f]*)?|\.[0-9a-f]+)(?:p[+-]?[0-9]+)?"
     rb"|inf(?:inity)?|nan(?:\([0-9a-z_]*\))?)",
     re.IGNORECASE,
 )
@@ -153,71 +156,40 @@ def _null(raw: bytes, offset: int) -> None:
 _SCALARS = {_HASH: _int, _CARET: _float, _BANG: _bool, _TILDE: _null}
 
 
+# -- text -------------------------------------------------------------------
+
+
+def to_text(value: Any, errors: str) -> Any:
+    """Decode every byte string in a parsed value (dict keys too) as UTF-8.
+
+    Both backends apply this after parsing, so they agree on which strings
+    are decoded: a value a repeated key overwrote is never looked at.
+    """
+    kind = type(value)
+    if kind is bytes:
+        return value.decode("utf-8", errors)
+    if kind is dict:  # loops, not comprehensions: one frame per level on 3.11
+        mapping = {}
+        for key, item in value.items():
+            mapping[to_text(key, errors)] = to_text(item, errors)
+        return mapping
+    if kind is list:
+        items = []
+        for item in value:
+            items.append(to_text(item, errors))
+        return items
+    return value
+
+
 # -- encoding -----------------------------------------------------------------
 
 
-def encode(obj: Any, max_depth: int) -> bytes:
-    """Encode ``obj``; ``str`` becomes UTF-8 (``surrogateescape``), tuples lists."""
-    parts: list[bytes] = []
-    _encode(obj, parts, max_depth)
-    return b"".join(parts)
-
-
-def _netstring(parts: list[bytes], payload: bytes, tag: bytes) -> None:
-    parts += (b"%d:" % len(payload), payload, tag)
-
-
-def _encode(obj: Any, parts: list[bytes], depth: int) -> None:
-    kind = type(obj)
-    if kind is str:
-        _netstring(parts, _utf8(obj), b",")
-    elif kind is bytes:
-        _netstring(parts, obj, b",")
-    elif kind is dict or kind is list or kind is tuple:
-        if depth <= 0:
-            raise EncodeError("containers nested deeper than max_depth")
-        inner: list[bytes] = []
-        if kind is dict:
-            for key, value in obj.items():
-                _encode(key, inner, depth - 1)
-                _encode(value, inner, depth - 1)
-        else:
-            for item in obj:
-                _encode(item, inner, depth - 1)
-        _netstring(parts, b"".join(inner), b"}" if kind is dict else b"]")
-    elif kind is int:
-        _netstring(parts, b"%d" % obj, b"#")
-    else:
-        _encode_other(obj, parts, depth)
-
-
-def _encode_other(obj: Any, parts: list[bytes], depth: int) -> None:
-    if obj is None:
-        parts.append(b"0:~")
-    elif obj is True or obj is False:
-        parts.append(b"4:true!" if obj else b"5:false!")
-    elif isinstance(obj, float):
-        _netstring(parts, repr(float(obj)).encode(), b"^")
-    else:
-        wire = _to_wire_other(obj, depth)
-        if wire is obj:
-            raise EncodeError(f"cannot encode {type(obj).__name__} as tnetstring")
-        _encode(wire, parts, depth)
-
-
-def _utf8(text: str) -> bytes:
-    try:
-        return text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError as exc:
-        raise EncodeError(f"string is not encodable as UTF-8: {exc.reason}") from None
-
-
 def to_wire(obj: Any, depth: int) -> Any:  # noqa: C901 - hot path, str handled inline
-    """Rewrite ``obj`` into the types tnetstring3 encodes natively
-    (bytes, int, float, bool, None, dict, list).
+    """Rewrite ``obj`` into the types tnetstring encodes natively: bytes, int,
+    float, bool, None, dict (with scalar keys) and list.
 
-    Raises UnicodeEncodeError for a ``str`` UTF-8 cannot carry; the caller
-    turns it into :class:`EncodeError`.
+    ``str`` becomes UTF-8 (``surrogateescape``); a ``str`` UTF-8 cannot carry
+    raises UnicodeEncodeError, which the caller reports as EncodeError.
     """
     kind = type(obj)
     if kind is str:
@@ -234,7 +206,7 @@ def to_wire(obj: Any, depth: int) -> Any:  # noqa: C901 - hot path, str handled 
                 if type(key) is str:
                     key = key.encode("utf-8", "surrogateescape")
                 elif type(key) is not bytes:
-                    key = to_wire(key, depth)
+                    key = _wire_key(key, depth)
                 if type(value) is str:
                     mapping[key] = value.encode("utf-8", "surrogateescape")
                 else:
@@ -250,6 +222,13 @@ def to_wire(obj: Any, depth: int) -> Any:  # noqa: C901 - hot path, str handled 
     if kind is bytes or kind is int or kind is float or obj is None or kind is bool:
         return obj
     return _to_wire_other(obj, depth)
+
+
+def _wire_key(key: Any, depth: int) -> Any:
+    wire = to_wire(key, depth)
+    if type(wire) is list or type(wire) is dict:
+        raise EncodeError(f"dict keys must be scalars, not {type(key).__name__}")
+    return wire
 
 
 def _to_wire_other(obj: Any, depth: int) -> Any:
@@ -268,7 +247,43 @@ def _to_wire_other(obj: Any, depth: int) -> Any:
         return to_wire(dict(obj), depth)
     if isinstance(obj, (list, tuple)):
         return to_wire(list(obj), depth)
-    converted = to_builtins(obj)
+    converted = to_builtins(obj)  # raises EncodeError for what it cannot convert
     if type(converted) is type(obj):
-        return obj  # the caller reports it: nothing more to convert
+        raise EncodeError(f"cannot encode {type(obj).__name__} as tnetstring")
     return to_wire(converted, depth)
+
+
+def dump(wire: Any) -> bytes:
+    """Encode a value made of wire types only (the output of :func:`to_wire`)."""
+    parts: list[bytes] = []
+    _dump(wire, parts)
+    return b"".join(parts)
+
+
+def _netstring(parts: list[bytes], payload: bytes, tag: bytes) -> None:
+    parts += (b"%d:" % len(payload), payload, tag)
+
+
+def _dump(wire: Any, parts: list[bytes]) -> None:
+    kind = type(wire)
+    if kind is bytes:
+        _netstring(parts, wire, b",")
+    elif kind is dict:
+        inner: list[bytes] = []
+        for key, value in wire.items():
+            _dump(key, inner)
+            _dump(value, inner)
+        _netstring(parts, b"".join(inner), b"}")
+    elif kind is list:
+        inner = []
+        for item in wire:
+            _dump(item, inner)
+        _netstring(parts, b"".join(inner), b"]")
+    elif kind is int:
+        _netstring(parts, b"%d" % wire, b"#")
+    elif kind is float:
+        _netstring(parts, repr(wire).encode(), b"^")
+    elif wire is None:
+        parts.append(b"0:~")
+    else:
+        parts.append(b"4:true!" if wire else b"5:false!")

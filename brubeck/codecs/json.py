@@ -8,6 +8,7 @@ Backed by msgspec, which keeps integers of any size exact in both directions
 from __future__ import annotations
 
 import json as _stdlib_json
+import math
 import re
 from functools import partial
 from typing import Any, NoReturn
@@ -68,31 +69,56 @@ def decode(
         check_size(data, max_size)
     try:
         return _decode(data)
-    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:
+    except (msgspec.DecodeError, UnicodeError, RecursionError) as exc:
         if lenient:
             return _decode_lenient(data)
-        _raise_decode_error(exc, len(data))
+        _raise_decode_error(exc, data)
 
 
-def _raise_decode_error(exc: Exception, size: int) -> NoReturn:
+def _raise_decode_error(exc: Exception, data: bytes | bytearray | memoryview | str) -> NoReturn:
     if isinstance(exc, UnicodeDecodeError):
-        raise DecodeError("invalid UTF-8", offset=exc.start) from None
+        # msgspec counts from the start of the string; find the byte itself.
+        raise DecodeError("invalid UTF-8", offset=_first_invalid_utf8(data)) from None
+    if isinstance(exc, UnicodeEncodeError):  # str input holding lone surrogates
+        raise DecodeError("text is not valid Unicode (lone surrogate)") from None
     if isinstance(exc, RecursionError):
         raise DecodeError("JSON nesting is too deep") from None
     message = str(exc)
     found = _BYTE_OFFSET.search(message)
+    offset: int | None = None
     if found:
-        offset: int | None = int(found.group(1))
-    else:  # msgspec names no byte for input that ends too early: it failed at the end
-        offset = size if "truncated" in message else None
+        offset = int(found.group(1))
+        if "trailing characters" in message:
+            offset -= 1  # msgspec points just past the first trailing byte
+    elif "truncated" in message:  # msgspec names no byte: it failed at the end
+        offset = len(data)
     raise DecodeError(_BYTE_OFFSET.sub("", message).strip(), offset=offset) from None
+
+
+def _first_invalid_utf8(data: bytes | bytearray | memoryview | str) -> int | None:
+    if isinstance(data, str):
+        return None
+    try:
+        bytes(data).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start
+    return None
 
 
 def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not valid JSON")
 
 
-_lenient_decoder = _stdlib_json.JSONDecoder(strict=False, parse_constant=_reject_constant)
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e99999: refused by the strict parser too
+        raise ValueError(f"number out of range: {text[:40]}")
+    return number
+
+
+_lenient_decoder = _stdlib_json.JSONDecoder(
+    strict=False, parse_constant=_reject_constant, parse_float=_finite_float
+)
 
 
 def _decode_lenient(data: bytes | bytearray | memoryview | str) -> Any:

@@ -6,12 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 
 from brubeck.codecs.base import Codec
-from brubeck.codecs.negotiation import (
-    MediaRange,
-    match_specificity,
-    parse_accept,
-    parse_media_type,
-)
+from brubeck.codecs.negotiation import parse_accept, parse_media_type, quality
 from brubeck.errors import NotAcceptableError, UnknownCodecError
 
 __all__ = ["Registry"]
@@ -82,33 +77,47 @@ class Registry:
             raise UnknownCodecError(f"unsupported content type {header!r}")
         return codec
 
-    def for_accept(self, header: str | None, preferred: Sequence[str] | None = None) -> Codec:
-        """The codec to encode a reply with, given a request's ``Accept`` header.
+    def negotiate(
+        self, header: str | None, preferred: Sequence[str] | None = None
+    ) -> tuple[Codec, str]:
+        """The codec to encode a reply with, and the media type to label it,
+        given a request's ``Accept`` header.
 
-        The codec whose media types get the highest quality wins; a media type
-        takes the quality of the most specific range that matches it. Ties go
-        to the server's preference: ``preferred`` (codec names) if given, else
-        registration order. A missing header, or one with no well-formed
-        range, accepts anything.
+        Every media type of every codec is scored by the quality of the most
+        specific range that matches it; the best wins, ties going to the
+        server's preference: ``preferred`` (codec names) if given, else
+        registration order, then the codec's own order of media types. A
+        missing header, or one with no well-formed range, accepts anything.
 
         Raises:
-            NotAcceptableError: Every candidate has quality 0 (HTTP 406).
+            NotAcceptableError: No media type gets a quality above 0 (HTTP 406).
         """
         candidates = [self.get(name) for name in preferred] if preferred else list(self)
         ranges = parse_accept(header) if header else []
         if not ranges:
             if not candidates:
                 raise NotAcceptableError("no codecs registered")
-            return candidates[0]
-        best: Codec | None = None
+            return candidates[0], candidates[0].content_type
+        best: tuple[Codec, str] | None = None
         best_quality = 0.0
         for codec in candidates:
-            quality = _quality(codec, ranges)
-            if quality > best_quality:
-                best, best_quality = codec, quality
+            for media_type in codec.content_types:
+                kind, _, subtype = media_type.partition("/")
+                weight = quality(ranges, kind, subtype)
+                if weight > best_quality:
+                    best, best_quality = (codec, media_type), weight
         if best is None:
             raise NotAcceptableError(f"no codec satisfies Accept: {header}")
         return best
+
+    def for_accept(self, header: str | None, preferred: Sequence[str] | None = None) -> Codec:
+        """The codec :meth:`negotiate` picks (label replies with
+        ``negotiate(...)[1]`` to echo the media type the client asked for).
+
+        Raises:
+            NotAcceptableError: Nothing acceptable (HTTP 406).
+        """
+        return self.negotiate(header, preferred)[0]
 
     def _find(self, key: str) -> Codec | None:
         codec = self._by_name.get(key.strip().lower())
@@ -122,19 +131,3 @@ class Registry:
         if codec is None and "+" in subtype:
             codec = self._by_type.get(f"{kind}/{subtype.rpartition('+')[2]}")
         return codec
-
-
-def _quality(codec: Codec, ranges: list[MediaRange]) -> float:
-    """The quality ``ranges`` give ``codec``'s best-placed media type."""
-    best_quality = 0.0
-    for media_type in codec.content_types:
-        kind, _, subtype = media_type.partition("/")
-        specificity, quality = -1, 0.0
-        for media_range in ranges:
-            rank = match_specificity(media_range, kind, subtype)
-            if rank < 0:
-                continue
-            if rank > specificity or (rank == specificity and media_range.quality > quality):
-                specificity, quality = rank, media_range.quality
-        best_quality = max(best_quality, quality)
-    return best_quality

@@ -54,7 +54,8 @@ _c_pop: Callable[[_Bytes], tuple[Any, bytes]] | None = _accelerator and _acceler
 #: True when the tnetstring3 C extension does the work.
 ACCELERATED = _c_pop is not None
 
-_C_ERRORS = (ValueError, TypeError, OverflowError, RecursionError, MemoryError)
+# MemoryError is left out on purpose: it is the machine failing, not the input.
+_C_ERRORS = (ValueError, TypeError, OverflowError, RecursionError)
 
 
 def encode(obj: Any, max_depth: int = MAX_DEPTH) -> bytes:
@@ -62,37 +63,32 @@ def encode(obj: Any, max_depth: int = MAX_DEPTH) -> bytes:
 
     ``str`` is written as UTF-8 (``surrogateescape``, so text decoded with that
     handler gives back its original bytes), tuples as lists; other types follow
-    :func:`brubeck.codecs.base.to_builtins`.
+    :func:`brubeck.codecs.base.to_builtins`. Pass ``max_depth`` by keyword.
 
     Raises:
-        EncodeError: Unsupported type, or containers nested beyond ``max_depth``.
+        EncodeError: Unsupported type, a dict key that is not a scalar, a
+            ``str`` UTF-8 cannot carry, or nesting beyond ``max_depth``.
     """
-    if _c_dumps is not None and max_depth == MAX_DEPTH:
+    dumps = _c_dumps if max_depth <= MAX_DEPTH else None
+    if dumps is not None and max_depth == MAX_DEPTH:
         try:
-            return _c_dumps(obj)
+            return dumps(obj)
         except RecursionError:
             raise EncodeError("containers nested deeper than max_depth") from None
         except ValueError:
-            pass  # a type tnetstring3 lacks (str, tuple, datetime...): convert first
-        try:
-            wire = _pure.to_wire(obj, max_depth)
-        except RecursionError:
-            raise EncodeError("containers nested too deeply for the stack") from None
-        except UnicodeEncodeError as exc:
-            raise EncodeError(f"string is not encodable as UTF-8: {exc.reason}") from None
-        try:
-            return _c_dumps(wire)
-        except (ValueError, RecursionError) as exc:
-            raise EncodeError(f"cannot encode as tnetstring: {exc}") from None
+            pass  # not only wire types (str, tuple, datetime...): convert first
+    # One conversion for both backends, so they accept and refuse alike.
     try:
-        return _pure.encode(obj, max_depth)
+        wire = _pure.to_wire(obj, max_depth)
     except RecursionError:
         raise EncodeError("containers nested too deeply for the stack") from None
+    except UnicodeEncodeError as exc:
+        raise EncodeError(f"string is not encodable as UTF-8: {exc.reason}") from None
+    return dumps(wire) if dumps is not None else _pure.dump(wire)
 
 
 def pop(
     data: _Bytes,
-    *,
     text: bool = False,
     errors: str = "strict",
     max_depth: int = MAX_DEPTH,
@@ -107,9 +103,10 @@ def pop(
             value, rest = _c_pop(data)
         except _C_ERRORS:
             _raise_pure_error(data, max_depth)
-        return (_decode_text(value, data, errors, max_depth) if text else value), rest
-    value, end = _parse(data, max_depth, text, errors)
-    return value, data[end:]
+    else:
+        value, end = _parse(data, max_depth)
+        rest = data[end:]
+    return (_decode_text(value, data, errors, max_depth) if text else value), rest
 
 
 def decode(
@@ -148,15 +145,15 @@ def decode(
             _raise_pure_error(data, max_depth)
         if rest:
             raise DecodeError("trailing bytes after the value", offset=len(data) - len(rest))
-        return _decode_text(value, data, errors, max_depth) if text else value
-    data = bytes(data)
-    value, end = _parse(data, max_depth, text, errors)
-    if end != len(data):
-        raise DecodeError("trailing bytes after the value", offset=end)
-    return value
+    else:
+        data = bytes(data)
+        value, end = _parse(data, max_depth)
+        if end != len(data):
+            raise DecodeError("trailing bytes after the value", offset=end)
+    return _decode_text(value, data, errors, max_depth) if text else value
 
 
-def _parse(data: bytes, max_depth: int, text: bool, errors: str) -> tuple[Any, int]:
+def _parse(data: bytes, max_depth: int, text: bool = False, errors: str = "strict") -> Any:
     try:
         return _pure.parse(data, 0, len(data), max_depth, text, errors)
     except RecursionError:  # max_depth above what the interpreter's stack allows
@@ -165,34 +162,19 @@ def _parse(data: bytes, max_depth: int, text: bool, errors: str) -> tuple[Any, i
 
 def _raise_pure_error(data: bytes, max_depth: int) -> NoReturn:
     """The C parser refused ``data``: re-parse in Python for a precise error."""
-    _parse(data, max_depth, False, "strict")
+    _parse(data, max_depth)
     raise DecodeError("invalid tnetstring")  # pragma: no cover - the grammars agree
 
 
 def _decode_text(value: Any, data: _Bytes, errors: str, max_depth: int) -> Any:
     try:
-        return _to_text(value, errors)
+        return _pure.to_text(value, errors)
+    except RecursionError:
+        raise DecodeError("containers nested too deeply for the stack") from None
     except UnicodeDecodeError:
-        # Locate the bad string: the pure parser reports its offset.
+        # Locate a bad string: parsing with inline decoding reports its offset.
         _parse(bytes(data), max_depth, True, errors)
         raise DecodeError("invalid UTF-8 in a string") from None  # pragma: no cover
-
-
-def _to_text(value: Any, errors: str) -> Any:
-    kind = type(value)
-    if kind is bytes:
-        return value.decode("utf-8", errors)
-    if kind is dict:  # loops, not comprehensions: one frame per level on 3.11
-        mapping = {}
-        for key, item in value.items():
-            mapping[_to_text(key, errors)] = _to_text(item, errors)
-        return mapping
-    if kind is list:
-        items = []
-        for item in value:
-            items.append(_to_text(item, errors))
-        return items
-    return value
 
 
 dumps = encode

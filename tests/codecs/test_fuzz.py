@@ -35,7 +35,7 @@ values = st.recursive(
 )
 
 
-def decode_or_refuse(decode: Callable[[bytes], Any], data: bytes) -> None:
+def decode_or_refuse(decode: Callable[[Any], Any], data: bytes | str) -> None:
     try:
         decode(data)
     except DecodeError:

@@ -85,18 +85,40 @@ def test_encode_refuses_cycles() -> None:
     ("data", "offset"),
     [
         (b'{"a": 1,}', 8),
-        (b'{"a": 1} x', 10),  # msgspec points just past the first trailing byte
+        (b'{"a": 1} x', 9),
+        (b"{}\x00", 2),
         (b"NaN", 0),
         (b"[1, 2", 5),  # truncated: it failed at the end
         (b"", 0),
-        (b'"caf\xe9"', None),
+        (b'"caf\xe9"', 4),
+        (b'{"a":"caf\xe9"}', 9),
+        (b'"\xff"', 1),
     ],
 )
-def test_decode_errors_carry_the_offset(data: bytes, offset: int | None) -> None:
+def test_decode_errors_carry_the_offset(data: bytes, offset: int) -> None:
     with pytest.raises(DecodeError) as caught:
         json.decode(data)
-    if offset is not None:
-        assert caught.value.offset == offset
+    assert caught.value.offset == offset
+
+
+@pytest.mark.parametrize("data", [b"{}\x00", b'{"a": 1} x', b"[1, 2"])
+def test_strict_and_lenient_report_the_same_offset(data: bytes) -> None:
+    with pytest.raises(DecodeError) as strict:
+        json.decode(data)
+    with pytest.raises(DecodeError) as lenient:
+        json.decode(data, lenient=True)
+    assert strict.value.offset == lenient.value.offset
+
+
+def test_text_with_a_lone_surrogate_is_a_decode_error() -> None:
+    with pytest.raises(DecodeError, match="lone surrogate"):
+        json.decode('"\ud800"')
+
+
+@pytest.mark.parametrize("lenient", [False, True])
+def test_numbers_beyond_float_range_are_refused(lenient: bool) -> None:
+    with pytest.raises(DecodeError, match="out of range"):
+        json.decode(b"[1e99999]", lenient=lenient)
 
 
 @pytest.mark.parametrize("lenient", [False, True])

@@ -25,7 +25,6 @@ def test_default_registry_order_and_names() -> None:
         ("JSON", "json"),
         ("application/json", "json"),
         ("Application/JSON; charset=utf-8", "json"),
-        ("application/problem+json", "json"),
         ("application/vnd.api+json; ext=x", "json"),
         ("msgpack", "msgpack"),
         ("application/msgpack", "msgpack"),
@@ -87,7 +86,6 @@ def test_for_content_type() -> None:
         ("application/msgpack;q=0.5, application/json;q=0.4", "msgpack"),
         ("application/json;q=0, */*", "msgpack"),  # the specific range wins over */*
         ("*/*;q=0.1, application/x-tnetstring", "tnetstring"),
-        ("application/problem+json", "json"),
         ("text/html, application/xhtml+xml, */*;q=0.8", "json"),
         ("application/msgpack;q=abc", "json"),  # malformed range skipped; none left
         ("application/msgpack;q=2, application/x-tnetstring", "tnetstring"),
@@ -98,10 +96,30 @@ def test_for_accept(accept: str | None, name: str) -> None:
     assert codecs.for_accept(accept).name == name
 
 
-@pytest.mark.parametrize("accept", ["text/html", "application/json;q=0", "image/*"])
+@pytest.mark.parametrize(
+    "accept",
+    ["text/html", "application/json;q=0", "image/*", "application/problem+json"],
+)
 def test_for_accept_not_acceptable(accept: str) -> None:
     with pytest.raises(NotAcceptableError):
         codecs.for_accept(accept)
+
+
+@pytest.mark.parametrize(
+    ("accept", "name", "label"),
+    [
+        (None, "json", "application/json"),
+        ("application/msgpack;q=0, application/x-msgpack", "msgpack", "application/x-msgpack"),
+        ("*/*;q=0, application/x-msgpack", "msgpack", "application/x-msgpack"),
+        ("application/tnetstring", "tnetstring", "application/tnetstring"),
+        ("application/*", "json", "application/json"),
+    ],
+)
+def test_negotiate_labels_the_reply_with_a_type_the_client_accepts(
+    accept: str | None, name: str, label: str
+) -> None:
+    codec, media_type = codecs.negotiate(accept)
+    assert (codec.name, media_type) == (name, label)
 
 
 def test_for_accept_with_a_handlers_preference() -> None:

@@ -115,6 +115,38 @@ def test_nesting_far_beyond_the_limit_is_a_decode_error_not_recursion() -> None:
         tnetstring.decode(_nested_lists(50_000))
 
 
+@pytest.mark.parametrize("body", [b"1" * 1_000_000 + b"x", b"0x" + b"1" * 1_000_000 + b"x"])
+def test_a_megabyte_long_bad_float_is_refused_in_linear_time(body: bytes) -> None:
+    # A backtracking float pattern took minutes on a few hundred KB; this
+    # input would hang the suite if that came back.
+    with pytest.raises(DecodeError, match="invalid float"):
+        tnetstring.decode(b"%d:%s^" % (len(body), body))
+
+
+def test_a_megabyte_long_float_decodes() -> None:
+    body = b"1" * 1_000_000 + b".5"
+    assert tnetstring.decode(b"%d:%s^" % (len(body), body)) == math.inf
+
+
+def test_text_from_deep_in_the_stack_is_a_decode_error_not_recursion() -> None:
+    wire = b"1:a,"
+    for _ in range(499):
+        wire = b"%d:%s]" % (len(wire), wire)
+
+    def nest(levels: int) -> Any:
+        return nest(levels - 1) if levels else tnetstring.decode(wire, text=True)
+
+    depth = 0
+    while True:  # find how deep the stack still lets a decode succeed, then go deeper
+        try:
+            nest(depth)
+        except DecodeError:
+            break
+        depth += 50
+    with pytest.raises(DecodeError):
+        nest(depth)
+
+
 def test_max_depth_option() -> None:
     assert tnetstring.decode(_nested_lists(3), max_depth=3) == [[[]]]
     with pytest.raises(DecodeError):
@@ -173,6 +205,11 @@ def test_text_surrogateescape_keeps_the_bytes_recoverable() -> None:
     assert tnetstring.encode(value) == b"11:1:k,4:caf\xe9,}"
 
 
+def test_text_ignores_a_value_a_repeated_key_replaced() -> None:
+    # The first value of "a" is invalid UTF-8, but the second replaces it.
+    assert tnetstring.decode(b"15:1:a,1:\xff,1:a,0:,}", text=True) == {"a": ""}
+
+
 def test_text_replace() -> None:
     assert tnetstring.decode(b"4:caf\xe9,", text=True, errors="replace") == "caf\ufffd"
 
@@ -214,7 +251,10 @@ def test_encode_converts_to_wire_types(value: Any, decoded: Any) -> None:
     assert tnetstring.decode(tnetstring.encode(value)) == decoded
 
 
-@pytest.mark.parametrize("value", [object(), 1 + 2j, {"a": [object()]}, "\ud800"])
+@pytest.mark.parametrize(
+    "value",
+    [object(), 1 + 2j, {"a": [object()]}, "\ud800", {(1, 2): 3}, {frozenset([1]): 1}],
+)
 def test_encode_refuses_unsupported_values(value: Any) -> None:
     with pytest.raises(EncodeError):
         tnetstring.encode(value)
