@@ -7,12 +7,17 @@ speaks HTTP maps these errors to statuses.
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "BrubeckError",
     "CodecError",
     "DecodeError",
     "EncodeError",
+    "InvalidShield",
     "NotAcceptableError",
+    "ShieldDocException",
+    "ShieldException",
     "UnknownCodecError",
 ]
 
@@ -49,3 +54,56 @@ class UnknownCodecError(CodecError):
 
 class NotAcceptableError(CodecError):
     """No registered codec satisfies an ``Accept`` header."""
+
+
+class ShieldException(BrubeckError):
+    """A value failed a field's validation (DictShield's name and message).
+
+    Attributes:
+        reason: What is wrong, e.g. ``"String value is too long"``.
+        field_name: The field's name.
+        field_value: The offending value.
+        path: Where in the document, e.g. ``"$.items[2].qty"``.
+    """
+
+    def __init__(self, reason: str, field_name: str, field_value: Any, path: str = "$") -> None:
+        self.reason = reason
+        self.field_name = field_name
+        self.field_value = field_value
+        self.path = path
+        super().__init__(reason, field_name, field_value)
+
+    def __str__(self) -> str:
+        return f"{self.reason} - {self.field_name}:{self.field_value}"
+
+    def to_primitive(self) -> dict[str, Any]:
+        """``{"path", "reason", "value"}``, ready to be part of a 400 body."""
+        value = self.field_value
+        if not isinstance(value, str | int | float | bool | type(None)):
+            value = str(value)
+        return {"path": self.path, "reason": self.reason, "value": value}
+
+
+class ShieldDocException(BrubeckError):
+    """A document had errors; ``error_list`` holds every one of them.
+
+    Attributes:
+        doc: The document's class name.
+        error_list: The :class:`ShieldException` instances, in field order.
+    """
+
+    def __init__(self, doc: str, error_list: list[ShieldException]) -> None:
+        self.doc = doc
+        self.error_list = error_list
+        super().__init__(doc, error_list)
+
+    def __str__(self) -> str:
+        return f"Document had {len(self.error_list)} errors - {[str(e) for e in self.error_list]}"
+
+    def to_primitive(self) -> list[dict[str, Any]]:
+        """``[{"path", "reason", "value"}, ...]``, ready to be a 400 body."""
+        return [error.to_primitive() for error in self.error_list]
+
+
+class InvalidShield(BrubeckError):
+    """A field or document was declared wrongly (a programming error)."""

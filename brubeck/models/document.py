@@ -1,0 +1,304 @@
+"""DictShield 0.4.4's documents on Python 3: ``Document`` (with an id) and
+``EmbeddedDocument`` (without), their metaclass, serialization, the owner and
+public views, and validation that reports every error with its path."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, TypeVar
+
+import msgspec
+
+from brubeck.errors import ShieldDocException, ShieldException
+from brubeck.models import _registry
+from brubeck.models.fields import BaseField, UUIDField
+from brubeck.models.views import SafeableMixin
+
+__all__ = [
+    "BaseDocument",
+    "Document",
+    "DocumentMetaclass",
+    "EmbeddedDocument",
+    "TopLevelDocumentMetaclass",
+]
+
+D = TypeVar("D", bound="BaseDocument")
+
+
+class DocumentOptions:
+    """What ``class Meta`` may set on an embedded document."""
+
+    def __init__(self, parent: DocumentOptions | None = None) -> None:
+        self.mixin = False
+
+
+class TopLevelDocumentOptions(DocumentOptions):
+    """What ``class Meta`` may set on a document; the id settings are inherited."""
+
+    def __init__(self, parent: DocumentOptions | None = None) -> None:
+        super().__init__(parent)
+        self.id_field: type[BaseField] = getattr(parent, "id_field", UUIDField)
+        self.id_options: dict[str, Any] = dict(getattr(parent, "id_options", {"uniq_field": "id"}))
+        self.bucket: str | None = getattr(parent, "bucket", None)
+
+
+class DocumentMetaclass(type):
+    """Collects fields, reads ``Meta``, and names the class for ``_cls``/``_types``."""
+
+    _options_class: ClassVar[type[DocumentOptions]] = DocumentOptions
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], attrs: dict[str, Any]) -> Any:
+        meta = attrs.pop("Meta", None)
+        klass: Any = super().__new__(mcs, name, bases, attrs)
+        if attrs.get("_root"):
+            return klass
+        parent = next((b for b in bases if isinstance(b, DocumentMetaclass)), None)
+        klass._options = options = mcs._options_class(getattr(parent, "_options", None))
+        for key, value in vars(meta).items() if meta else ():
+            if not key.startswith("_") and hasattr(options, key):  # unknown keys: ignored
+                setattr(options, key, value)
+
+        fields: dict[str, BaseField] = {}
+        for base in reversed(klass.__mro__[1:]):
+            fields.update(getattr(base, "_fields", {}))
+        for attr, value in attrs.items():
+            if isinstance(value, BaseField):
+                value.field_name = attr
+                if value.uniq_field is None:
+                    value.uniq_field = "_id" if value.id_field else attr
+                value.owner_document = klass
+                fields[attr] = value
+        klass._fields = fields
+        mcs._add_id_field(klass, fields)
+        mcs._name_class(klass, name)
+        return klass
+
+    @staticmethod
+    def _add_id_field(klass: Any, fields: dict[str, BaseField]) -> None:
+        """Embedded documents have no id."""
+
+    @staticmethod
+    def _name_class(klass: Any, name: str) -> None:
+        ancestors = [
+            c for c in klass.__mro__[1:] if "_class_name" in vars(c) and not c._options.mixin
+        ]
+        klass._superclasses = {c._class_name: c for c in ancestors}
+        nearest = ancestors[0]._class_name + "." if ancestors else ""
+        klass._class_name = nearest + name
+        klass._types = [*reversed(list(klass._superclasses)), klass._class_name]
+        keys: dict[str, str] = {}
+        for attr, field in klass._fields.items():
+            keys[attr] = attr
+            keys[field.uniq_field or attr] = attr
+            if field.minimized_field_name:
+                keys[field.minimized_field_name] = attr
+        klass._input_keys = keys
+        _registry.DOCUMENTS[name] = klass
+        _registry.DOCUMENTS[klass._class_name] = klass
+
+
+class TopLevelDocumentMetaclass(DocumentMetaclass):
+    """A :class:`DocumentMetaclass` that gives every document an id field."""
+
+    _options_class = TopLevelDocumentOptions
+
+    @staticmethod
+    def _add_id_field(klass: Any, fields: dict[str, BaseField]) -> None:
+        if any(field.id_field for field in fields.values()) or "id" in fields:
+            return
+        options = klass._options
+        id_options = {"uniq_field": "_id", **options.id_options}
+        field = options.id_field(**id_options)
+        field.field_name = "id"
+        field.owner_document = klass
+        fields["id"] = field
+        klass.id = field
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (type(value) is str and not value)
+
+
+class BaseDocument(SafeableMixin):
+    """Shared instance API of documents."""
+
+    _root = True
+    _fields: ClassVar[dict[str, BaseField]]
+    _options: ClassVar[DocumentOptions]
+    _class_name: ClassVar[str]
+    _superclasses: ClassVar[dict[str, type]]
+    _types: ClassVar[list[str]]
+    _input_keys: ClassVar[dict[str, str]]
+    #: ``{"allow_inheritance": False}`` leaves ``_cls``/``_types`` out of ``to_python``.
+    _meta: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, **values: Any) -> None:
+        """Set fields from keyword arguments (attribute names, serialized keys,
+        minimized names, or ``_id`` for the id). Unknown names become plain
+        attributes, as in DictShield, unless they would hide a class attribute."""
+        keys = self._input_keys
+        known: dict[str, Any] = {}
+        for key, value in values.items():
+            name = keys.get(key)
+            if name is not None:
+                known[name] = value
+            elif not key.startswith("_") and not hasattr(type(self), key):
+                object.__setattr__(self, key, value)
+        self._data: dict[str, Any] = {}
+        for name in self._fields:
+            setattr(self, name, known.get(name))
+
+    @classmethod
+    def _from_dict(cls: type[D], data: dict[str, Any]) -> D:
+        """Build from untrusted data: known keys only, nothing else is touched."""
+        doc = cls.__new__(cls)
+        doc._data = {}
+        keys, fields = cls._input_keys, cls._fields
+        known = {keys[k]: v for k, v in data.items() if k in keys}
+        for name, field in fields.items():
+            field.__set__(doc, known.get(name))
+        return doc
+
+    # -- validation -----------------------------------------------------------
+
+    def _check(self, path: str, errors: list[ShieldException]) -> None:
+        for name, field in self._fields.items():
+            value = field.__get__(self)
+            key_path = f"{path}.{field.uniq_field or name}"
+            if _is_empty(value):
+                if field.required:
+                    errors.append(ShieldException("Required field missing", name, value, key_path))
+                continue
+            field.check(value, key_path, errors)
+
+    def validate(self, validate_all: bool = False) -> bool:
+        """Check every field; return True.
+
+        Raises:
+            ShieldException: The first error (each has ``.path``).
+            ShieldDocException: With ``validate_all=True``, all of them.
+        """
+        errors: list[ShieldException] = []
+        self._check("$", errors)
+        if errors:
+            if validate_all:
+                raise ShieldDocException(self._class_name, errors)
+            raise errors[0]
+        return True
+
+    @classmethod
+    def from_primitive(cls: type[D], obj: Any) -> D:
+        """Build a document from decoded data (a dict) and validate it.
+
+        Unknown keys are ignored. Raises :class:`ShieldDocException` listing
+        every error with its path.
+        """
+        if not isinstance(obj, dict):
+            error = ShieldException("Expected an object", "", obj, "$")
+            raise ShieldDocException(cls._class_name, [error])
+        doc = cls._from_dict(obj)
+        errors: list[ShieldException] = []
+        doc._check("$", errors)
+        if errors:
+            raise ShieldDocException(cls._class_name, errors)
+        return doc
+
+    @classmethod
+    def from_json(cls: type[D], data: bytes | str) -> D:
+        """Decode JSON and :meth:`from_primitive` it; malformed JSON is a
+        :class:`ShieldDocException` too, with the error at ``$``."""
+        try:
+            obj = msgspec.json.decode(data)
+        except (msgspec.DecodeError, UnicodeError, RecursionError) as exc:
+            error = ShieldException(f"Invalid JSON: {exc}", "", None, "$")
+            raise ShieldDocException(cls._class_name, [error]) from None
+        return cls.from_primitive(obj)
+
+    # -- serialization --------------------------------------------------------
+
+    def _serialize(self, method: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, field in self._fields.items():
+            value = field.__get__(self)
+            if value is not None:
+                out[field.uniq_field or name] = getattr(field, method)(value)
+        return out
+
+    def _with_class(self, out: dict[str, Any]) -> dict[str, Any]:
+        if self._meta.get("allow_inheritance", True):
+            out["_cls"] = self._class_name
+            out["_types"] = list(self._types)
+        return out
+
+    def to_python(self) -> dict[str, Any]:
+        """A dict by serialized key, ``None`` values left out, with ``_cls`` and ``_types``."""
+        return self._with_class(self._serialize("for_python"))
+
+    def to_json(self, encode: bool = True, sort_keys: bool = False) -> Any:
+        """:meth:`to_python` with JSON values; a JSON ``str`` unless ``encode=False``."""
+        out = self._with_class(self._serialize("for_json"))
+        if not encode:
+            return out
+        return msgspec.json.encode(out, order="sorted" if sort_keys else None).decode()
+
+    def to_primitive(self) -> dict[str, Any]:
+        """JSON-ready data for an API reply: UUIDs, datetimes and Decimals as
+        text, ``None`` values and ``_cls``/``_types`` left out."""
+        return self._serialize("for_primitive")
+
+    # -- dict-like access -----------------------------------------------------
+
+    def __iter__(self) -> Any:
+        return iter(self._fields)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._fields:
+            raise KeyError(name)
+        return getattr(self, name)
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        if name not in self._fields:
+            raise KeyError(name)
+        setattr(self, name, value)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name in self._fields and getattr(self, name) is not None
+
+    def __len__(self) -> int:
+        return sum(1 for name in self._fields if getattr(self, name) is not None)
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in self._fields)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __repr__(self) -> str:
+        values = {n: v for n in self._fields if (v := getattr(self, n)) is not None}
+        return f"<{type(self).__name__}: {values}>"
+
+    @classmethod
+    def _get_subclasses(cls) -> dict[str, type]:
+        found: dict[str, type] = {}
+        for sub in cls.__subclasses__():
+            if "_class_name" in vars(sub):
+                found[sub._class_name] = sub
+            found.update(sub._get_subclasses())
+        return found
+
+
+class EmbeddedDocument(BaseDocument, metaclass=DocumentMetaclass):
+    """A document without an id, stored inside another."""
+
+    _root = True
+
+
+class Document(BaseDocument, metaclass=TopLevelDocumentMetaclass):
+    """A top-level document: it always has an id field (``Meta.id_field``,
+    default :class:`UUIDField`, serialized as ``id``)."""
+
+    _root = True

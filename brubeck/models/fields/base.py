@@ -1,0 +1,482 @@
+"""DictShield 0.4.4's scalar fields on Python 3.
+
+A field is a descriptor: ``doc.name = value`` stores ``field.coerce(value)`` in
+``doc._data``. Coercion never raises: a value it cannot convert is kept as it
+is, and :meth:`BaseField.check` reports it, with its path, when the document
+is validated. So one validation pass sees every error.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import math
+import re
+import uuid
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+from brubeck.errors import ShieldException
+
+__all__ = [
+    "BaseField",
+    "BooleanField",
+    "DateTimeField",
+    "DecimalField",
+    "DictField",
+    "EmailField",
+    "FloatField",
+    "GeoPointField",
+    "IntField",
+    "LongField",
+    "MD5Field",
+    "NumberField",
+    "SHA1Field",
+    "StringField",
+    "URLField",
+    "UUIDField",
+]
+
+
+class BaseField:
+    """A typed attribute of a document.
+
+    Args:
+        uniq_field: The key the value is serialized under (default: the
+            attribute name; ``"_id"`` for an ``id_field``).
+        field_name: Set by the document class to the attribute name.
+        required: ``None`` and ``""`` count as missing.
+        default: A value, or a callable returning one; used while the stored
+            value is ``None`` (and then stored, so mutating it sticks).
+        id_field: This field is the document's id (replaces the default ``id``).
+        validation: A callable that must return a truthy value.
+        choices: The allowed values.
+        description: Shown in the JSON Schema.
+        minimized_field_name: A short name, accepted by the constructor and
+            used by the owner/public views.
+    """
+
+    _jsonschema_type: str | None = "any"
+
+    def __init__(
+        self,
+        uniq_field: str | None = None,
+        field_name: str | None = None,
+        required: bool = False,
+        default: Any = None,
+        id_field: bool = False,
+        validation: Callable[[Any], Any] | None = None,
+        choices: Any = None,
+        description: str | None = None,
+        minimized_field_name: str | None = None,
+    ) -> None:
+        if validation is not None and not callable(validation):
+            raise ValueError("validation argument must be a callable.")
+        self.uniq_field = uniq_field
+        self.field_name = field_name
+        self.required = required
+        self.default = default
+        self.id_field = id_field
+        self.validation = validation
+        self.choices = choices
+        self.description = description
+        self.minimized_field_name = minimized_field_name
+        self.owner_document: type | None = None
+
+    # -- descriptor -----------------------------------------------------------
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        name = self.field_name
+        value = instance._data.get(name)
+        if value is None and self.default is not None:
+            value = self.default() if callable(self.default) else self.default
+            instance._data[name] = value
+        return value
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        instance._data[self.field_name] = None if value is None else self.coerce(value)
+
+    # -- conversion -----------------------------------------------------------
+
+    def coerce(self, value: Any) -> Any:
+        """Convert a value being stored; return it unchanged if it will not convert."""
+        return value
+
+    def for_python(self, value: Any) -> Any:
+        """The value in :meth:`Document.to_python` output."""
+        return value
+
+    def for_json(self, value: Any) -> Any:
+        """The value in :meth:`Document.to_json` output (JSON types only)."""
+        return value
+
+    def for_primitive(self, value: Any) -> Any:
+        """The value in :meth:`Document.to_primitive` output (JSON types only)."""
+        return self.for_json(value)
+
+    # -- validation -----------------------------------------------------------
+
+    def check(self, value: Any, path: str, errors: list[ShieldException]) -> None:
+        """Append an error for ``value`` (not empty) to ``errors``, if it has one."""
+        try:
+            self._validate(value)
+        except ShieldException as error:
+            error.path = path
+            errors.append(error)
+        except (ValueError, TypeError, AttributeError, AssertionError):
+            errors.append(ShieldException("Invalid value", self.field_name or "", value, path))
+
+    def _validate(self, value: Any) -> None:
+        if self.choices is not None and value not in self.choices:
+            self._fail(f"Value must be one of {self.choices}.", value)
+        if self.validation is not None and not self.validation(value):
+            self._fail("Value does not match customvalidation method.", value)
+        self.validate(value)
+
+    def validate(self, value: Any) -> None:
+        """Raise :class:`ShieldException` if ``value`` is not valid for this type."""
+
+    def _fail(self, reason: str, value: Any) -> None:
+        raise ShieldException(reason, self.field_name or "", value)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.field_name or '(unbound)'}>"
+
+
+class UUIDField(BaseField):
+    """A UUID; text is parsed. ``auto_fill`` fills an empty value with ``uuid4()``."""
+
+    _jsonschema_type = "string"
+
+    def __init__(self, auto_fill: bool = False, **kwargs: Any) -> None:
+        self.auto_fill = auto_fill
+        super().__init__(**kwargs)
+
+    def __set__(self, instance: Any, value: Any) -> None:
+        if not value and self.auto_fill:
+            value = uuid.uuid4()
+        super().__set__(instance, value)
+
+    def coerce(self, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return uuid.UUID(value)
+            except ValueError:
+                return value
+        return value
+
+    def validate(self, value: Any) -> None:
+        if not isinstance(value, uuid.UUID):
+            self._fail("Not a valid UUID value", value)
+
+    def for_json(self, value: Any) -> Any:
+        return str(value)
+
+
+class StringField(BaseField):
+    """Text, with optional ``regex`` (matched at the start), ``min_length`` and ``max_length``."""
+
+    _jsonschema_type = "string"
+
+    def __init__(
+        self,
+        regex: str | None = None,
+        max_length: int | None = None,
+        min_length: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        self.regex = re.compile(regex) if regex is not None else None
+        self.max_length = max_length
+        self.min_length = min_length
+        super().__init__(**kwargs)
+
+    def validate(self, value: Any) -> None:
+        if not isinstance(value, str):
+            self._fail("Invalid value", value)
+        if self.max_length is not None and len(value) > self.max_length:
+            self._fail("String value is too long", value)
+        if self.min_length is not None and len(value) < self.min_length:
+            self._fail("String value is too short", value)
+        if self.regex is not None and self.regex.match(value) is None:
+            self._fail("String value did not match validation regex", value)
+
+
+# Django 1.3's patterns, which DictShield used: http(s) only, a TLD of 2-6
+# letters, localhost, or an IPv4 address; an optional port and path.
+_URL = re.compile(
+    r"^https?://"
+    r"(?:(?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\.)+[A-Z]{2,6}\.?|localhost|\d{1,3}(?:\.\d{1,3}){3})"
+    r"(?::\d+)?(?:/?|[/?]\S+)$",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(
+    r"(^[-!#$%&'*+/=?^_`{}|~0-9A-Z]+(\.[-!#$%&'*+/=?^_`{}|~0-9A-Z]+)*"
+    r'|^"([\001-\010\013\014\016-\037!#-\[\]-\177]|\\[\001-011\013\014\016-\177])*")'
+    r"@(?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\.)+[A-Z]{2,6}\.?$",
+    re.IGNORECASE,
+)
+
+
+class URLField(StringField):
+    """An http(s) URL. ``verify_exists`` is accepted and ignored, with a warning:
+    fetching URLs from inside validation let clients make the server send
+    requests (SSRF)."""
+
+    def __init__(self, verify_exists: bool = False, **kwargs: Any) -> None:
+        if verify_exists:
+            warnings.warn(
+                "URLField(verify_exists=True) is ignored: validation never makes network requests",
+                UserWarning,
+                stacklevel=2,
+            )
+        self.verify_exists = False
+        super().__init__(**kwargs)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if not _URL.match(value):
+            self._fail("Invalid URL", value)
+
+
+class EmailField(StringField):
+    """An e-mail address."""
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if not _EMAIL.match(value):
+            self._fail("Invalid email address", value)
+
+
+class NumberField(BaseField):
+    """A number of ``number_class``, with optional bounds.
+
+    Coercion converts text (``"34"``) and, for integers, integral floats;
+    booleans, fractional floats for integers, and non-finite floats are left
+    as they are, so validation refuses them.
+    """
+
+    _jsonschema_type = "number"
+
+    def __init__(
+        self,
+        number_class: type,
+        number_type: str,
+        min_value: Any = None,
+        max_value: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        self.number_class = number_class
+        self.number_type = number_type
+        self.min_value = min_value
+        self.max_value = max_value
+        super().__init__(**kwargs)
+
+    def coerce(self, value: Any) -> Any:
+        kind = type(value)
+        if kind is self.number_class or kind is bool:
+            return value
+        try:
+            number = self.number_class(value)
+        except (TypeError, ValueError, OverflowError):
+            return value
+        if isinstance(number, float) and not math.isfinite(number):
+            return value
+        if kind is float and number != value:  # 34.7 is not an integer
+            return value
+        return number
+
+    def validate(self, value: Any) -> None:
+        if type(value) is bool or not isinstance(value, self.number_class):
+            self._fail(f"Not {self.number_type}", value)
+        if self.min_value is not None and value < self.min_value:
+            self._fail(f"{self.number_type} value below min_value: {self.min_value}", value)
+        if self.max_value is not None and value > self.max_value:
+            self._fail(f"{self.number_type} value above max_value: {self.max_value}", value)
+
+
+class IntField(NumberField):
+    """An integer."""
+
+    _jsonschema_type = "integer"
+
+    def __init__(self, min_value: Any = None, max_value: Any = None, **kwargs: Any) -> None:
+        super().__init__(int, "Int", min_value, max_value, **kwargs)
+
+
+class LongField(NumberField):
+    """An integer (Python 3 has one integer type; kept for DictShield models)."""
+
+    _jsonschema_type = "integer"
+
+    def __init__(self, min_value: Any = None, max_value: Any = None, **kwargs: Any) -> None:
+        super().__init__(int, "Long", min_value, max_value, **kwargs)
+
+
+class FloatField(NumberField):
+    """A finite float; integers are accepted and converted."""
+
+    def __init__(self, min_value: Any = None, max_value: Any = None, **kwargs: Any) -> None:
+        super().__init__(float, "Float", min_value, max_value, **kwargs)
+
+
+class DecimalField(BaseField):
+    """A :class:`decimal.Decimal`; numbers and text are converted."""
+
+    _jsonschema_type = "number"
+
+    def __init__(self, min_value: Any = None, max_value: Any = None, **kwargs: Any) -> None:
+        self.min_value = min_value
+        self.max_value = max_value
+        super().__init__(**kwargs)
+
+    def coerce(self, value: Any) -> Any:
+        if isinstance(value, decimal.Decimal) or type(value) is bool:
+            return value
+        try:
+            number = decimal.Decimal(str(value) if isinstance(value, float) else value)
+        except (decimal.InvalidOperation, TypeError, ValueError):
+            return value
+        return number if number.is_finite() else value
+
+    def validate(self, value: Any) -> None:
+        if not isinstance(value, decimal.Decimal) or not value.is_finite():
+            self._fail("Could not convert to decimal", value)
+        if self.min_value is not None and value < self.min_value:
+            self._fail(f"Decimal value below min_value: {self.min_value}", value)
+        if self.max_value is not None and value > self.max_value:
+            self._fail(f"Decimal value above max_value: {self.max_value}", value)
+
+    def for_json(self, value: Any) -> Any:
+        return str(value)
+
+
+class _HashField(StringField):
+    hash_length = 0
+    hash_name = ""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_length", self.hash_length)
+        kwargs.setdefault("max_length", self.hash_length)
+        super().__init__(**kwargs)
+
+    def validate(self, value: Any) -> None:
+        if not isinstance(value, str):
+            self._fail("Invalid value", value)
+        if len(value) != self.hash_length:
+            self._fail(f"{self.hash_name} value is wrong length", value)
+        if not re.fullmatch(r"[0-9a-fA-F]*", value):
+            self._fail(f"{self.hash_name} value is not hex", value)
+
+
+class MD5Field(_HashField):
+    """A hex MD5 digest (32 characters)."""
+
+    hash_length = 32
+    hash_name = "MD5"
+
+
+class SHA1Field(_HashField):
+    """A hex SHA-1 digest (40 characters)."""
+
+    hash_length = 40
+    hash_name = "SHA1"
+
+
+class BooleanField(BaseField):
+    """``True`` or ``False`` (nothing else: not 0, 1 or ``"true"``)."""
+
+    _jsonschema_type = "boolean"
+
+    def validate(self, value: Any) -> None:
+        if not isinstance(value, bool):
+            self._fail("Not a boolean", value)
+
+
+# 0.4's naive form plus an optional UTC offset (Z or +HH:MM).
+_DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)?")
+
+
+class DateTimeField(BaseField):
+    """A datetime. Text in ISO 8601 is parsed (``YYYY-MM-DDTHH:MM:SS[.ffffff]``
+    with an optional ``Z`` or ``+HH:MM``; an offset gives an aware datetime).
+
+    Args:
+        format: How :meth:`for_json` renders it: a ``strftime`` pattern or a
+            callable; default ISO 8601, with the offset when there is one.
+    """
+
+    _jsonschema_type = "string"
+
+    def __init__(
+        self, format: str | Callable[[datetime.datetime], str] | None = None, **kwargs: Any
+    ) -> None:
+        self.format = format
+        super().__init__(**kwargs)
+
+    def coerce(self, value: Any) -> Any:
+        if isinstance(value, str) and _DATETIME.fullmatch(value):
+            try:
+                return datetime.datetime.fromisoformat(value)
+            except ValueError:
+                return value
+        return value
+
+    def validate(self, value: Any) -> None:
+        if not isinstance(value, datetime.datetime):
+            self._fail("Not a datetime", value)
+
+    def for_json(self, value: Any) -> Any:
+        if self.format is None:
+            return value.isoformat()
+        if callable(self.format):
+            return self.format(value)
+        return value.strftime(self.format)
+
+
+class DictField(BaseField):
+    """A dict with keys free of ``.`` and ``$`` (MongoDB's rule). ``field``, if
+    given, validates every value (``DictField(field=StringField())``)."""
+
+    _jsonschema_type = "object"
+
+    def __init__(self, basecls: Any = None, field: BaseField | None = None, **kwargs: Any) -> None:
+        self.basecls = basecls
+        self.field = field
+        kwargs.setdefault("default", dict)
+        super().__init__(**kwargs)
+
+    def check(self, value: Any, path: str, errors: list[ShieldException]) -> None:
+        size = len(errors)
+        super().check(value, path, errors)
+        if self.field is not None and len(errors) == size:
+            for key, item in value.items():
+                item_path = f"{path}.{key}"
+                if item is None:
+                    errors.append(ShieldException("Invalid value", key, item, item_path))
+                else:
+                    self.field.check(self.field.coerce(item), item_path, errors)
+
+    def validate(self, value: Any) -> None:
+        if not isinstance(value, dict):
+            self._fail("Only dictionaries may be used in a DictField", value)
+        for key in value:
+            if not isinstance(key, str) or "." in key or "$" in key:
+                self._fail(f"Invalid dictionary key name - {key}", value)
+
+
+class GeoPointField(BaseField):
+    """A point: two numbers, as a list, a tuple or a dict of two values."""
+
+    _jsonschema_type = "array"
+
+    def validate(self, value: Any) -> None:
+        if not isinstance(value, list | tuple | dict):
+            self._fail("GeoPointField can only accept tuples, lists, or dicts", value)
+        if len(value) != 2:
+            self._fail("Value must be a two-dimensional point", value)
+        points = value.values() if isinstance(value, dict) else value
+        if not all(isinstance(p, int | float) and not isinstance(p, bool) for p in points):
+            self._fail("Both values in point must be float or int", value)
