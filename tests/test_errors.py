@@ -7,7 +7,10 @@ from brubeck.errors import (
     CodecError,
     DecodeError,
     EncodeError,
+    InvalidShield,
     NotAcceptableError,
+    ShieldDocException,
+    ShieldException,
     UnknownCodecError,
 )
 
@@ -25,3 +28,35 @@ def test_offset_is_data_and_shown() -> None:
     assert str(error) == "bad tag (at byte 7)"
     assert str(DecodeError("truncated")) == "truncated"
     assert DecodeError("truncated").offset is None
+
+
+def test_shield_exception_keeps_dictshields_fields_and_text() -> None:
+    error = ShieldException("String value is too long", "name", "abcd", "$.name")
+    assert (error.reason, error.field_name, error.field_value) == (
+        "String value is too long",
+        "name",
+        "abcd",
+    )
+    assert str(error) == "String value is too long - name:abcd"
+    assert error.path == "$.name"
+    assert ShieldException("r", "f", 1).path == "$"
+
+
+def test_shield_exception_primitive_keeps_json_values_and_stringifies_the_rest() -> None:
+    assert ShieldException("r", "f", 3, "$.f").to_primitive() == {
+        "path": "$.f",
+        "reason": "r",
+        "value": 3,
+    }
+    assert ShieldException("r", "f", object, "$.f").to_primitive()["value"] == str(object)
+
+
+def test_shield_doc_exception() -> None:
+    errors = [ShieldException("Required field missing", "a", None, "$.a")]
+    error = ShieldDocException("Doc", errors)
+    assert (error.doc, error.error_list) == ("Doc", errors)
+    assert str(error) == "Document had 1 errors - ['Required field missing - a:None']"
+    assert error.to_primitive() == [
+        {"path": "$.a", "reason": "Required field missing", "value": None}
+    ]
+    assert issubclass(InvalidShield, BrubeckError)

@@ -89,6 +89,8 @@ class DocumentMetaclass(type):
         for attr, field in klass._fields.items():
             keys[attr] = attr
             keys[field.uniq_field or attr] = attr
+            if field.id_field or attr == "id":
+                keys["_id"] = attr  # DictShield maps a constructor's _id to the id
             if field.minimized_field_name:
                 keys[field.minimized_field_name] = attr
         klass._input_keys = keys

@@ -27,6 +27,7 @@ class SafeableMixin:
     _public_fields: ClassVar[list[str] | None] = None
 
     _fields: ClassVar[dict[str, Any]]
+    _input_keys: ClassVar[dict[str, str]]
 
     @classmethod
     def _get_internal_fields(cls) -> set[str]:
@@ -92,30 +93,25 @@ class SafeableMixin:
     def _validate_dict(cls, values: dict[str, Any], validate_all: bool, partial: bool) -> Any:
         errors: list[ShieldException] = []
         internal = cls._get_internal_fields()
+        keys = cls._input_keys
+        present = {keys[key]: value for key, value in values.items() if key in keys}
         for name, field in cls._fields.items():
-            key = next((k for k in _keys(name, field) if k in values), None)
             path = f"$.{field.uniq_field or name}"
-            if key is None or values[key] is None or values[key] == "":
+            value = present.get(name)
+            if value is None or value == "":
                 if field.required and not partial:
-                    errors.append(ShieldException("Required field missing", name, None, path))
+                    errors.append(ShieldException("Required field missing", name, value, path))
                 continue
             if name in internal or field.uniq_field in internal:
                 reason = "Overwrite of internal fields attempted"
-                errors.append(ShieldException(reason, name, values[key], path))
+                errors.append(ShieldException(reason, name, value, path))
                 continue
-            field.check(field.coerce(values[key]), path, errors)
+            field.check(field.coerce(value), path, errors)
         if errors:
             if validate_all:
                 return errors
             raise errors[0]
         return True
-
-
-def _keys(name: str, field: Any) -> list[str]:
-    keys = [name, field.uniq_field or name]
-    if field.minimized_field_name:
-        keys.append(field.minimized_field_name)
-    return keys
 
 
 def _view(doc: Any, public: bool, json: bool) -> dict[str, Any]:
