@@ -4,12 +4,13 @@ public views, and validation that reports every error with its path."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, ClassVar, TypeVar
 
 import msgspec
 
 from brubeck.errors import ShieldDocException, ShieldException
-from brubeck.models import _registry
+from brubeck.models import _registry, jsonschema
 from brubeck.models.fields import BaseField, UUIDField
 from brubeck.models.views import SafeableMixin
 
@@ -62,10 +63,9 @@ class DocumentMetaclass(type):
             fields.update(getattr(base, "_fields", {}))
         for attr, value in attrs.items():
             if isinstance(value, BaseField):
-                value.field_name = attr
+                _bind(value, attr, klass)
                 if value.uniq_field is None:
                     value.uniq_field = "_id" if value.id_field else attr
-                value.owner_document = klass
                 fields[attr] = value
         klass._fields = fields
         mcs._add_id_field(klass, fields)
@@ -116,6 +116,16 @@ class TopLevelDocumentMetaclass(DocumentMetaclass):
         klass.id = field
 
 
+def _bind(field: BaseField, name: str, klass: Any) -> None:
+    """Name a field and give it its class, and the fields inside it too (a
+    ListField's items, a DictField's values), so ``"self"`` resolves there."""
+    field.field_name = name
+    field.owner_document = klass
+    for inner in (*getattr(field, "fields", ()), getattr(field, "field", None)):
+        if isinstance(inner, BaseField) and inner is not field:
+            _bind(inner, name, klass)
+
+
 def _is_empty(value: Any) -> bool:
     return value is None or (type(value) is str and not value)
 
@@ -163,8 +173,13 @@ class BaseDocument(SafeableMixin):
     # -- validation -----------------------------------------------------------
 
     def _check(self, path: str, errors: list[ShieldException]) -> None:
+        data = self._data
         for name, field in self._fields.items():
-            value = field.__get__(self)
+            value = data.get(name)
+            if value is None and field.default is not None:
+                if not field.required:
+                    continue  # absent and optional: its default is not input to check
+                value = field.__get__(self)  # a default satisfies "required"
             key_path = f"{path}.{field.uniq_field or name}"
             if _is_empty(value):
                 if field.required:
@@ -282,6 +297,28 @@ class BaseDocument(SafeableMixin):
     def __repr__(self) -> str:
         values = {n: v for n in self._fields if (v := getattr(self, n)) is not None}
         return f"<{type(self).__name__}: {values}>"
+
+    # -- JSON Schema ------------------------------------------------------------
+
+    @classmethod
+    def for_jsonschema(cls) -> dict[str, Any]:
+        """DictShield's schema of the class, as a dict (see :mod:`brubeck.models.jsonschema`)."""
+        return jsonschema.document_schema(cls)
+
+    @classmethod
+    def to_jsonschema(cls) -> str:
+        """:meth:`for_jsonschema` as JSON text."""
+        return json.dumps(cls.for_jsonschema())
+
+    @classmethod
+    def from_jsonschema(cls, schema: dict[str, Any] | str) -> Any:
+        """A new subclass of this class, with the fields a DictShield schema describes."""
+        return jsonschema.from_jsonschema(schema, cls)
+
+    @classmethod
+    def json_schema(cls) -> dict[str, Any]:
+        """A JSON Schema (draft 2020-12) of what :meth:`from_primitive` accepts."""
+        return jsonschema.draft_2020_12(cls)
 
     @classmethod
     def _get_subclasses(cls) -> dict[str, type]:

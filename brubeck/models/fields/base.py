@@ -142,6 +142,12 @@ class BaseField:
     def _fail(self, reason: str, value: Any) -> None:
         raise ShieldException(reason, self.field_name or "", value)
 
+    def for_jsonschema(self) -> dict[str, Any]:
+        """The field's DictShield-style JSON Schema."""
+        from brubeck.models.jsonschema import field_schema  # it imports the fields
+
+        return field_schema(self)
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.field_name or '(unbound)'}>"
 
