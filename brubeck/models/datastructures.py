@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -74,6 +75,18 @@ class MultiValueDict(dict[Any, list[Any]]):
 
     def copy(self) -> MultiValueDict:
         return MultiValueDict(self.lists())
+
+    def __copy__(self) -> MultiValueDict:
+        return self.copy()
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> MultiValueDict:
+        return MultiValueDict(
+            [(copy.deepcopy(k, memo), copy.deepcopy(v, memo)) for k, v in self.lists()]
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # dict's own pickling would go through items(), which gives last values only.
+        return (type(self), (list(self.lists()),))
 
     def update(self, *args: Any, **kwargs: Any) -> None:
         """Add values (extending lists), from a mapping or pairs and keywords."""

@@ -10,7 +10,7 @@ from typing import Any, ClassVar, TypeVar
 import msgspec
 
 from brubeck.errors import ShieldDocException, ShieldException
-from brubeck.models import _registry, jsonschema
+from brubeck.models import _compile, _registry, jsonschema
 from brubeck.models.fields import BaseField, UUIDField
 from brubeck.models.views import SafeableMixin
 
@@ -173,19 +173,32 @@ class BaseDocument(SafeableMixin):
     # -- validation -----------------------------------------------------------
 
     def _check(self, path: str, errors: list[ShieldException]) -> None:
-        data = self._data
         for name, field in self._fields.items():
-            value = data.get(name)
-            if value is None and field.default is not None:
-                if not field.required:
-                    continue  # absent and optional: its default is not input to check
-                value = field.__get__(self)  # a default satisfies "required"
-            key_path = f"{path}.{field.uniq_field or name}"
-            if _is_empty(value):
-                if field.required:
-                    errors.append(ShieldException("Required field missing", name, value, key_path))
-                continue
-            field.check(value, key_path, errors)
+            self._check_field(name, field, f"{path}.{field.uniq_field or name}", errors)
+
+    def _check_field(
+        self, name: str, field: BaseField, path: str, errors: list[ShieldException]
+    ) -> None:
+        value = self._data.get(name)
+        if value is None and field.default is not None:
+            if not field.required:
+                return  # absent and optional: its default is not input to check
+            value = field.__get__(self)  # a default satisfies "required"
+        if _is_empty(value):
+            if field.required:
+                errors.append(ShieldException("Required field missing", name, value, path))
+            return
+        field.check(value, path, errors)
+
+    @classmethod
+    def _build(cls: type[D], data: dict[str, Any], path: str, errors: list[ShieldException]) -> D:
+        """Build and check from a dict, with this class's generated code."""
+        build = cls.__dict__.get("_builder")
+        if build is None:
+            build = _compile.builder(cls)
+            type.__setattr__(cls, "_builder", build)
+        doc: D = build(data, path, errors)
+        return doc
 
     def validate(self, validate_all: bool = False) -> bool:
         """Check every field; return True.
@@ -212,9 +225,8 @@ class BaseDocument(SafeableMixin):
         if not isinstance(obj, dict):
             error = ShieldException("Expected an object", "", obj, "$")
             raise ShieldDocException(cls._class_name, [error])
-        doc = cls._from_dict(obj)
         errors: list[ShieldException] = []
-        doc._check("$", errors)
+        doc = cls._build(obj, "$", errors)
         if errors:
             raise ShieldDocException(cls._class_name, errors)
         return doc
@@ -260,7 +272,13 @@ class BaseDocument(SafeableMixin):
     def to_primitive(self) -> dict[str, Any]:
         """JSON-ready data for an API reply: UUIDs, datetimes and Decimals as
         text, ``None`` values and ``_cls``/``_types`` left out."""
-        return self._serialize("for_primitive")
+        kind = type(self)
+        dump = kind.__dict__.get("_dumper")
+        if dump is None:
+            dump = _compile.primitive_dumper(kind)
+            type.__setattr__(kind, "_dumper", dump)
+        result: dict[str, Any] = dump(self)
+        return result
 
     # -- dict-like access -----------------------------------------------------
 

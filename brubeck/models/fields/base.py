@@ -215,13 +215,13 @@ class StringField(BaseField):
 _URL = re.compile(
     r"^https?://"
     r"(?:(?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\.)+[A-Z]{2,6}\.?|localhost|\d{1,3}(?:\.\d{1,3}){3})"
-    r"(?::\d+)?(?:/?|[/?]\S+)$",
+    r"(?::\d+)?(?:/?|[/?]\S+)\Z",  # \Z: "$" would also match before a final newline
     re.IGNORECASE,
 )
 _EMAIL = re.compile(
     r"(^[-!#$%&'*+/=?^_`{}|~0-9A-Z]+(\.[-!#$%&'*+/=?^_`{}|~0-9A-Z]+)*"
     r'|^"([\001-\010\013\014\016-\037!#-\[\]-\177]|\\[\001-011\013\014\016-\177])*")'
-    r"@(?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\.)+[A-Z]{2,6}\.?$",
+    r"@(?:[A-Z0-9](?:[A-Z0-9-]{0,61}[A-Z0-9])?\.)+[A-Z]{2,6}\.?\Z",
     re.IGNORECASE,
 )
 
@@ -290,12 +290,14 @@ class NumberField(BaseField):
             return value
         if isinstance(number, float) and not math.isfinite(number):
             return value
-        if kind is float and number != value:  # 34.7 is not an integer
+        if kind is not str and number != value:  # 34.7 or Decimal("34.7") is not an integer
             return value
         return number
 
     def validate(self, value: Any) -> None:
         if type(value) is bool or not isinstance(value, self.number_class):
+            self._fail(f"Not {self.number_type}", value)
+        if isinstance(value, float) and not math.isfinite(value):
             self._fail(f"Not {self.number_type}", value)
         if self.min_value is not None and value < self.min_value:
             self._fail(f"{self.number_type} value below min_value: {self.min_value}", value)
@@ -339,11 +341,13 @@ class DecimalField(BaseField):
         super().__init__(**kwargs)
 
     def coerce(self, value: Any) -> Any:
-        if isinstance(value, decimal.Decimal) or type(value) is bool:
+        if isinstance(value, decimal.Decimal) or not isinstance(value, int | float | str):
+            return value  # a list would be read as a (sign, digits, exponent) tuple
+        if type(value) is bool:
             return value
         try:
             number = decimal.Decimal(str(value) if isinstance(value, float) else value)
-        except (decimal.InvalidOperation, TypeError, ValueError):
+        except (ArithmeticError, TypeError, ValueError):
             return value
         return number if number.is_finite() else value
 
@@ -454,6 +458,12 @@ class DictField(BaseField):
         kwargs.setdefault("default", dict)
         super().__init__(**kwargs)
 
+    def coerce(self, value: Any) -> Any:
+        if self.field is not None and type(value) is dict:
+            coerce = self.field.coerce
+            return {k: item if item is None else coerce(item) for k, item in value.items()}
+        return value
+
     def check(self, value: Any, path: str, errors: list[ShieldException]) -> None:
         size = len(errors)
         super().check(value, path, errors)
@@ -463,7 +473,22 @@ class DictField(BaseField):
                 if item is None:
                     errors.append(ShieldException("Invalid value", key, item, item_path))
                 else:
-                    self.field.check(self.field.coerce(item), item_path, errors)
+                    self.field.check(item, item_path, errors)
+
+    def _values(self, value: Any, method: str) -> Any:
+        if self.field is None:
+            return value
+        convert = getattr(self.field, method)
+        return {k: item if item is None else convert(item) for k, item in value.items()}
+
+    def for_python(self, value: Any) -> Any:
+        return self._values(value, "for_python")
+
+    def for_json(self, value: Any) -> Any:
+        return self._values(value, "for_json")
+
+    def for_primitive(self, value: Any) -> Any:
+        return self._values(value, "for_primitive")
 
     def validate(self, value: Any) -> None:
         if not isinstance(value, dict):
