@@ -191,13 +191,15 @@ class BaseDocument(SafeableMixin):
         field.check(value, path, errors)
 
     @classmethod
-    def _build(cls: type[D], data: dict[str, Any], path: str, errors: list[ShieldException]) -> D:
+    def _build(
+        cls: type[D],
+        data: dict[str, Any],
+        path: str,
+        errors: list[ShieldException],
+        index: int = -1,
+    ) -> D:
         """Build and check from a dict, with this class's generated code."""
-        build = cls.__dict__.get("_builder")
-        if build is None:
-            build = _compile.builder(cls)
-            type.__setattr__(cls, "_builder", build)
-        doc: D = build(data, path, errors)
+        doc: D = _compile.builder_for(cls)(data, path, errors, index)
         return doc
 
     def validate(self, validate_all: bool = False) -> bool:
@@ -272,13 +274,7 @@ class BaseDocument(SafeableMixin):
     def to_primitive(self) -> dict[str, Any]:
         """JSON-ready data for an API reply: UUIDs, datetimes and Decimals as
         text, ``None`` values and ``_cls``/``_types`` left out."""
-        kind = type(self)
-        dump = kind.__dict__.get("_dumper")
-        if dump is None:
-            dump = _compile.primitive_dumper(kind)
-            type.__setattr__(kind, "_dumper", dump)
-        result: dict[str, Any] = dump(self)
-        return result
+        return _compile.dumper_for(type(self))(self)
 
     # -- dict-like access -----------------------------------------------------
 

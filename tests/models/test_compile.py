@@ -169,3 +169,22 @@ def test_builders_are_generated_once_per_class() -> None:
     assert CmpDoc.__dict__["_builder"] is first
     assert "_builder" not in Document.__dict__
     assert callable(builder(CmpItem))
+
+
+@given(st.uuids() | st.text(max_size=40))
+def test_fast_uuid_parsing_equals_uuid_uuid(text: Any) -> None:
+    from brubeck.models._compile import _uuid_or_none
+
+    for form in (str(text), str(text).upper()):
+        try:
+            expected: uuid.UUID | None = uuid.UUID(form)
+        except ValueError:
+            expected = None
+        parsed = _uuid_or_none(form)
+        assert parsed == expected
+        if parsed is not None:
+            assert (str(parsed), hash(parsed), parsed.version) == (
+                str(expected),
+                hash(expected),
+                expected.version,  # type: ignore[union-attr]
+            )

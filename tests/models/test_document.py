@@ -340,3 +340,25 @@ def test_to_python_then_constructor_round_trips(doc: Roundtrip) -> None:
 @given(documents)
 def test_to_json_then_from_json_round_trips(doc: Roundtrip) -> None:
     assert Roundtrip.from_json(doc.to_json()) == doc
+
+
+class EvenField(IntField):
+    """A DictShield-style field: it overrides validate() and raises."""
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value % 2:
+            raise ShieldException("Not even", self.field_name or "", value)
+
+
+class Evens(Document):
+    n = EvenField(min_value=0)
+
+
+def test_fields_that_override_validate_the_dictshield_way_still_work() -> None:
+    assert Evens.from_primitive({"n": 4}).n == 4
+    with pytest.raises(ShieldDocException) as caught:
+        Evens.from_primitive({"n": 3})
+    assert caught.value.to_primitive() == [{"path": "$.n", "reason": "Not even", "value": 3}]
+    with pytest.raises(ShieldException, match="below min_value"):
+        Evens(n=-2).validate()

@@ -119,28 +119,58 @@ class BaseField:
 
     # -- validation -----------------------------------------------------------
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "validate" in cls.__dict__:  # a DictShield-style field that raises
+            cls._raises = True
+
+    #: True for subclasses that override :meth:`validate` instead of :meth:`problem`.
+    _raises = False
+
     def check(self, value: Any, path: str, errors: list[ShieldException]) -> None:
-        """Append an error for ``value`` (not empty) to ``errors``, if it has one."""
+        """Append an error for ``value`` (not empty) to ``errors``, if it has one.
+
+        Nothing is raised on the way: problems are data until a caller wants
+        an exception, which keeps invalid input cheap to reject.
+        """
         try:
-            self._validate(value)
-        except ShieldException as error:
+            reason = self._problem(value)
+        except ShieldException as error:  # from a subclass's own validate()
             error.path = path
             errors.append(error)
+            return
         except (ValueError, TypeError, AttributeError, AssertionError):
-            errors.append(ShieldException("Invalid value", self.field_name or "", value, path))
+            reason = "Invalid value"
+        if reason is not None:
+            errors.append(ShieldException(reason, self.field_name or "", value, path))
+
+    def _problem(self, value: Any) -> str | None:
+        """Choices, then the ``validation`` callable, then the type's own rules."""
+        if self.choices is not None and value not in self.choices:
+            return f"Value must be one of {self.choices}."
+        if self.validation is not None and not self.validation(value):
+            return "Value does not match customvalidation method."
+        if self._raises:
+            self.validate(value)
+            return None
+        return self.problem(value)
 
     def _validate(self, value: Any) -> None:
-        if self.choices is not None and value not in self.choices:
-            self._fail(f"Value must be one of {self.choices}.", value)
-        if self.validation is not None and not self.validation(value):
-            self._fail("Value does not match customvalidation method.", value)
-        self.validate(value)
+        """Raise the first problem of ``value`` (choices and ``validation`` included)."""
+        reason = self._problem(value)
+        if reason is not None:
+            raise ShieldException(reason, self.field_name or "", value)
+
+    def problem(self, value: Any) -> str | None:
+        """What is wrong with ``value`` for this type, or None. Subclasses override this."""
+        return None
 
     def validate(self, value: Any) -> None:
-        """Raise :class:`ShieldException` if ``value`` is not valid for this type."""
-
-    def _fail(self, reason: str, value: Any) -> None:
-        raise ShieldException(reason, self.field_name or "", value)
+        """Raise :class:`ShieldException` if ``value`` is not valid for this type
+        (DictShield's API; subclasses may override it instead of :meth:`problem`)."""
+        reason = self.problem(value)
+        if reason is not None:
+            raise ShieldException(reason, self.field_name or "", value)
 
     def for_jsonschema(self) -> dict[str, Any]:
         """The field's DictShield-style JSON Schema."""
@@ -174,9 +204,10 @@ class UUIDField(BaseField):
                 return value
         return value
 
-    def validate(self, value: Any) -> None:
+    def problem(self, value: Any) -> str | None:
         if not isinstance(value, uuid.UUID):
-            self._fail("Not a valid UUID value", value)
+            return "Not a valid UUID value"
+        return None
 
     def for_json(self, value: Any) -> Any:
         return str(value)
@@ -199,15 +230,16 @@ class StringField(BaseField):
         self.min_length = min_length
         super().__init__(**kwargs)
 
-    def validate(self, value: Any) -> None:
+    def problem(self, value: Any) -> str | None:
         if not isinstance(value, str):
-            self._fail("Invalid value", value)
+            return "Invalid value"
         if self.max_length is not None and len(value) > self.max_length:
-            self._fail("String value is too long", value)
+            return "String value is too long"
         if self.min_length is not None and len(value) < self.min_length:
-            self._fail("String value is too short", value)
+            return "String value is too short"
         if self.regex is not None and self.regex.match(value) is None:
-            self._fail("String value did not match validation regex", value)
+            return "String value did not match validation regex"
+        return None
 
 
 # Django 1.3's patterns, which DictShield used: http(s) only, a TLD of 2-6
@@ -241,19 +273,25 @@ class URLField(StringField):
         self.verify_exists = False
         super().__init__(**kwargs)
 
-    def validate(self, value: Any) -> None:
-        super().validate(value)
+    def problem(self, value: Any) -> str | None:
+        reason = super().problem(value)
+        if reason is not None:
+            return reason
         if not _URL.match(value):
-            self._fail("Invalid URL", value)
+            return "Invalid URL"
+        return None
 
 
 class EmailField(StringField):
     """An e-mail address."""
 
-    def validate(self, value: Any) -> None:
-        super().validate(value)
+    def problem(self, value: Any) -> str | None:
+        reason = super().problem(value)
+        if reason is not None:
+            return reason
         if not _EMAIL.match(value):
-            self._fail("Invalid email address", value)
+            return "Invalid email address"
+        return None
 
 
 class NumberField(BaseField):
@@ -294,15 +332,16 @@ class NumberField(BaseField):
             return value
         return number
 
-    def validate(self, value: Any) -> None:
+    def problem(self, value: Any) -> str | None:
         if type(value) is bool or not isinstance(value, self.number_class):
-            self._fail(f"Not {self.number_type}", value)
+            return f"Not {self.number_type}"
         if isinstance(value, float) and not math.isfinite(value):
-            self._fail(f"Not {self.number_type}", value)
+            return f"Not {self.number_type}"
         if self.min_value is not None and value < self.min_value:
-            self._fail(f"{self.number_type} value below min_value: {self.min_value}", value)
+            return f"{self.number_type} value below min_value: {self.min_value}"
         if self.max_value is not None and value > self.max_value:
-            self._fail(f"{self.number_type} value above max_value: {self.max_value}", value)
+            return f"{self.number_type} value above max_value: {self.max_value}"
+        return None
 
 
 class IntField(NumberField):
@@ -351,13 +390,14 @@ class DecimalField(BaseField):
             return value
         return number if number.is_finite() else value
 
-    def validate(self, value: Any) -> None:
+    def problem(self, value: Any) -> str | None:
         if not isinstance(value, decimal.Decimal) or not value.is_finite():
-            self._fail("Could not convert to decimal", value)
+            return "Could not convert to decimal"
         if self.min_value is not None and value < self.min_value:
-            self._fail(f"Decimal value below min_value: {self.min_value}", value)
+            return f"Decimal value below min_value: {self.min_value}"
         if self.max_value is not None and value > self.max_value:
-            self._fail(f"Decimal value above max_value: {self.max_value}", value)
+            return f"Decimal value above max_value: {self.max_value}"
+        return None
 
     def for_json(self, value: Any) -> Any:
         return str(value)
@@ -372,13 +412,14 @@ class _HashField(StringField):
         kwargs.setdefault("max_length", self.hash_length)
         super().__init__(**kwargs)
 
-    def validate(self, value: Any) -> None:
+    def problem(self, value: Any) -> str | None:
         if not isinstance(value, str):
-            self._fail("Invalid value", value)
+            return "Invalid value"
         if len(value) != self.hash_length:
-            self._fail(f"{self.hash_name} value is wrong length", value)
+            return f"{self.hash_name} value is wrong length"
         if not re.fullmatch(r"[0-9a-fA-F]*", value):
-            self._fail(f"{self.hash_name} value is not hex", value)
+            return f"{self.hash_name} value is not hex"
+        return None
 
 
 class MD5Field(_HashField):
@@ -400,9 +441,10 @@ class BooleanField(BaseField):
 
     _jsonschema_type = "boolean"
 
-    def validate(self, value: Any) -> None:
+    def problem(self, value: Any) -> str | None:
         if not isinstance(value, bool):
-            self._fail("Not a boolean", value)
+            return "Not a boolean"
+        return None
 
 
 # 0.4's naive form plus an optional UTC offset (Z or +HH:MM).
@@ -434,9 +476,10 @@ class DateTimeField(BaseField):
                 return value
         return value
 
-    def validate(self, value: Any) -> None:
+    def problem(self, value: Any) -> str | None:
         if not isinstance(value, datetime.datetime):
-            self._fail("Not a datetime", value)
+            return "Not a datetime"
+        return None
 
     def for_json(self, value: Any) -> Any:
         if self.format is None:
@@ -490,12 +533,13 @@ class DictField(BaseField):
     def for_primitive(self, value: Any) -> Any:
         return self._values(value, "for_primitive")
 
-    def validate(self, value: Any) -> None:
+    def problem(self, value: Any) -> str | None:
         if not isinstance(value, dict):
-            self._fail("Only dictionaries may be used in a DictField", value)
+            return "Only dictionaries may be used in a DictField"
         for key in value:
             if not isinstance(key, str) or "." in key or "$" in key:
-                self._fail(f"Invalid dictionary key name - {key}", value)
+                return f"Invalid dictionary key name - {key}"
+        return None
 
 
 class GeoPointField(BaseField):
@@ -503,11 +547,12 @@ class GeoPointField(BaseField):
 
     _jsonschema_type = "array"
 
-    def validate(self, value: Any) -> None:
+    def problem(self, value: Any) -> str | None:
         if not isinstance(value, list | tuple | dict):
-            self._fail("GeoPointField can only accept tuples, lists, or dicts", value)
+            return "GeoPointField can only accept tuples, lists, or dicts"
         if len(value) != 2:
-            self._fail("Value must be a two-dimensional point", value)
+            return "Value must be a two-dimensional point"
         points = value.values() if isinstance(value, dict) else value
         if not all(isinstance(p, int | float) and not isinstance(p, bool) for p in points):
-            self._fail("Both values in point must be float or int", value)
+            return "Both values in point must be float or int"
+        return None

@@ -52,13 +52,14 @@ class ListField(BaseField):
             return [item if item is None else coerce(item) for item in value]
         return value
 
-    def validate(self, value: Any) -> None:
+    def problem(self, value: Any) -> str | None:
         if not isinstance(value, list | tuple):
-            self._fail("Only lists and tuples may be used in a list field", value)
+            return "Only lists and tuples may be used in a list field"
         if self.min_length is not None and len(value) < self.min_length:
-            self._fail("List is too short", value)
+            return "List is too short"
         if self.max_length is not None and len(value) > self.max_length:
-            self._fail("List is too long", value)
+            return "List is too long"
+        return None
 
     def check(self, value: Any, path: str, errors: list[ShieldException]) -> None:
         size = len(errors)
@@ -144,11 +145,10 @@ class EmbeddedDocumentField(BaseField):
             return self.document_type._from_dict(value)
         return value
 
-    def validate(self, value: Any) -> None:
+    def problem(self, value: Any) -> str | None:
         if not isinstance(value, self.document_type):
-            self._fail(
-                "Invalid embedded document instance provided to an EmbeddedDocumentField", value
-            )
+            return "Invalid embedded document instance provided to an EmbeddedDocumentField"
+        return None
 
     def check(self, value: Any, path: str, errors: list[ShieldException]) -> None:
         size = len(errors)
@@ -181,9 +181,10 @@ class MultiValueDictField(BaseField):
             return MultiValueDict(value)
         return value
 
-    def validate(self, value: Any) -> None:
+    def problem(self, value: Any) -> str | None:
         if not isinstance(value, MultiValueDict):
-            self._fail("Only dictionaries may be used in a MultiValueDictField", value)
+            return "Only dictionaries may be used in a MultiValueDictField"
+        return None
 
     def for_json(self, value: Any) -> Any:
         return dict(value.lists())
