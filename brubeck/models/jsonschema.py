@@ -136,11 +136,20 @@ def from_jsonschema(schema: dict[str, Any] | str, base: Any) -> Any:
     assert isinstance(schema, dict)
     if "title" not in schema:
         raise AttributeError("JSON Schema missing Document title")
+    from brubeck.models.document import BaseDocument
+
     title = str(schema["title"])
+    if not title.isidentifier():
+        raise InvalidShield(f"document title {title!r} is not a Python identifier")
     attrs: dict[str, Any] = {}
     for key, prop in schema.get("properties", {}).items():
-        if key != "_id":  # a Document gets its id anyway
-            attrs[key] = _field_from_schema(prop, title)
+        if key == "_id":  # a Document gets its id anyway
+            continue
+        # Properties become class attributes: they must not replace the
+        # document's own machinery (validate, _fields, ...).
+        if not key.isidentifier() or key.startswith("_") or hasattr(BaseDocument, key):
+            raise InvalidShield(f"property name {key!r} cannot be a field")
+        attrs[key] = _field_from_schema(prop, title)
     return type(title, (base,), attrs)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-from brubeck.models import Document, EmbeddedDocument, ShieldDocException
+from brubeck.models import Document, EmbeddedDocument, InvalidShield, ShieldDocException
 from brubeck.models.fields import (
     BooleanField,
     DateTimeField,
@@ -256,6 +256,10 @@ def test_a_class_built_from_a_schema_validates() -> None:
         ({"properties": {}}, AttributeError),
         ({"title": "X", "properties": {"a": {"type": "array"}}}, DictFieldNotFound),
         ({"title": "X", "properties": {"a": {"type": "mystery"}}}, DictFieldNotFound),
+        ({"title": "X", "properties": {"validate": {"type": "string"}}}, InvalidShield),
+        ({"title": "X", "properties": {"_fields": {"type": "string"}}}, InvalidShield),
+        ({"title": "X", "properties": {"a-b": {"type": "string"}}}, InvalidShield),
+        ({"title": "not a name", "properties": {}}, InvalidShield),
     ],
 )
 def test_from_jsonschema_errors(schema: dict[str, Any], error: type[Exception]) -> None:
