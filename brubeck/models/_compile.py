@@ -66,6 +66,15 @@ def _datetime_or_none(value: str) -> datetime.datetime | None:
     return None
 
 
+def _member(value: Any, choices: Any) -> bool:
+    """``value in choices``; False where that raises (an unhashable value), so
+    the generic path reports it."""
+    try:
+        return value in choices
+    except TypeError:
+        return False
+
+
 def _literal(value: Any, ns: dict[str, Any], name: str) -> str:
     """Source text for a constant: a literal for plain numbers, else a global."""
     if type(value) is int or (type(value) is float and math.isfinite(value)):
@@ -174,7 +183,8 @@ def fast_condition(
     parts, value = made
     if field.choices is not None:  # against the stored value, as the generic check does
         ns[f"_ch{tag}"] = field.choices
-        parts.append(f"{value} in _ch{tag}")
+        ns["_member"] = _member
+        parts.append(f"_member({value}, _ch{tag})")
     return " and ".join(parts), value
 
 
@@ -356,7 +366,7 @@ def _dump_expr(field: f.BaseField | None, index: int) -> str:
     if kind in (f.BooleanField, f.BaseField):
         return "v"
     if kind is f.DictField and _dump_expr(field.field, index) == "v":  # type: ignore[attr-defined]
-        return "v"
+        return "dict(v)"  # a copy: changing the output must not change the document
     if kind is f.ListField and type(field.field) is f.EmbeddedDocumentField:  # type: ignore[attr-defined]
         return f"_dump_documents(_k{index}, v)"
     if kind is f.UUIDField:

@@ -4,12 +4,13 @@ public views, and validation that reports every error with its path."""
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any, ClassVar, TypeVar
 
 import msgspec
 
-from brubeck.errors import ShieldDocException, ShieldException
+from brubeck.errors import InvalidShield, ShieldDocException, ShieldException
 from brubeck.models import _compile, _registry, jsonschema
 from brubeck.models.fields import BaseField, UUIDField
 from brubeck.models.views import SafeableMixin
@@ -63,6 +64,11 @@ class DocumentMetaclass(type):
             fields.update(getattr(base, "_fields", {}))
         for attr, value in attrs.items():
             if isinstance(value, BaseField):
+                if value.owner_document is not None:  # bound to another class already
+                    value = copy.deepcopy(value)
+                    if not value._uniq_given:
+                        value.uniq_field = None
+                    type.__setattr__(klass, attr, value)
                 _bind(value, attr, klass)
                 if value.uniq_field is None:
                     value.uniq_field = "_id" if value.id_field else attr
@@ -87,15 +93,14 @@ class DocumentMetaclass(type):
         klass._types = [*reversed(list(klass._superclasses)), klass._class_name]
         keys: dict[str, str] = {}
         for attr, field in klass._fields.items():
-            keys[attr] = attr
-            keys[field.uniq_field or attr] = attr
+            aliases = [attr, field.uniq_field or attr, field.minimized_field_name]
             if field.id_field or attr == "id":
-                keys["_id"] = attr  # DictShield maps a constructor's _id to the id
-            if field.minimized_field_name:
-                keys[field.minimized_field_name] = attr
+                aliases.append("_id")  # DictShield maps a constructor's _id to the id
+            for key in aliases:
+                if key and keys.setdefault(key, attr) != attr:
+                    raise InvalidShield(f"{name}: the key {key!r} names two fields")
         klass._input_keys = keys
-        _registry.DOCUMENTS[name] = klass
-        _registry.DOCUMENTS[klass._class_name] = klass
+        _registry.register(klass, name)
 
 
 class TopLevelDocumentMetaclass(DocumentMetaclass):
@@ -227,8 +232,14 @@ class BaseDocument(SafeableMixin):
         if not isinstance(obj, dict):
             error = ShieldException("Expected an object", "", obj, "$")
             raise ShieldDocException(cls._class_name, [error])
+        if type(obj) is not dict:  # a subclass may override get(); read it as the generic path does
+            obj = dict(obj.items())
         errors: list[ShieldException] = []
-        doc = cls._build(obj, "$", errors)
+        try:
+            doc = cls._build(obj, "$", errors)
+        except RecursionError:  # a deeply nested recursive model: a client error, not a crash
+            error = ShieldException("Document nested too deeply", "", None, "$")
+            raise ShieldDocException(cls._class_name, [error]) from None
         if errors:
             raise ShieldDocException(cls._class_name, errors)
         return doc

@@ -188,3 +188,79 @@ def test_fast_uuid_parsing_equals_uuid_uuid(text: Any) -> None:
                 hash(expected),
                 expected.version,  # type: ignore[union-attr]
             )
+
+
+# -- more declarations, compared deeply --------------------------------------------
+
+
+class DiffNames(EmbeddedDocument):
+    a = StringField(minimized_field_name="x", max_length=3)
+    b = IntField(uniq_field="bee", min_value=0)
+
+
+class DiffOwnId(Document):
+    username = StringField(id_field=True, required=True)
+    age = IntField(default=7, required=True)
+
+
+class DiffAuto(Document):
+    class Meta:
+        id_options = {"auto_fill": True}
+
+    when = DateTimeField()
+
+
+class DiffBase(Document):
+    a = StringField()
+
+
+class DiffChild(DiffBase):
+    b = FloatField(min_value=0)
+
+
+class DiffTree(EmbeddedDocument):
+    label = StringField(required=True)
+    kids = ListField(EmbeddedDocumentField("self"), max_length=2)
+    named = DictField(field=EmbeddedDocumentField(DiffNames))
+    order = ListField(IntField(), choices=[[1, 2], [2, 1]])
+
+
+DIFF_CLASSES = [DiffNames, DiffOwnId, DiffAuto, DiffChild, DiffTree]
+KEYS = ["a", "x", "b", "bee", "_id", "id", "username", "age", "when", "label", "kids", "named"]
+KEYS += ["order"]
+values = st.one_of(
+    anything,
+    st.sampled_from(["2024-05-17T12:34:56", "abc", "", 3, -1, 2.5, [1, 2], [2, 1]]),
+    st.lists(st.fixed_dictionaries({}, optional={"label": st.text(max_size=2), "kids": anything})),
+    st.dictionaries(
+        st.sampled_from(["k", "k.1"]),
+        st.fixed_dictionaries({}, optional={"x": anything, "bee": anything}),
+    ),
+)
+
+
+def _deep(value: Any) -> Any:
+    if hasattr(value, "_fields") and hasattr(value, "_data"):
+        data = {
+            k: _deep(v) for k, v in value._data.items() if k != "id" or type(value) is not DiffAuto
+        }
+        return {"class": type(value).__name__, **data}
+    if isinstance(value, list):
+        return [_deep(item) for item in value]
+    if isinstance(value, dict):
+        return {k: _deep(v) for k, v in value.items()}
+    return repr(value)
+
+
+@settings(max_examples=400)
+@given(st.sampled_from(DIFF_CLASSES), st.dictionaries(st.sampled_from(KEYS), values, max_size=6))
+def test_more_declarations_agree(cls: Any, data: dict[str, Any]) -> None:
+    generic_errors: list[ShieldException] = []
+    generic = cls._from_dict(data)
+    generic._check("$", generic_errors)
+    errors: list[ShieldException] = []
+    built = cls._build(data, "$", errors)
+    assert _deep(built) == _deep(generic)
+    assert _errors(errors) == _errors(generic_errors)
+    if not errors:
+        assert built.to_primitive() == generic._serialize("for_primitive") or cls is DiffAuto

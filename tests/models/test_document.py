@@ -362,3 +362,59 @@ def test_fields_that_override_validate_the_dictshield_way_still_work() -> None:
     assert caught.value.to_primitive() == [{"path": "$.n", "reason": "Not even", "value": 3}]
     with pytest.raises(ShieldException, match="below min_value"):
         Evens(n=-2).validate()
+
+
+# -- regressions from review ------------------------------------------------------
+
+
+class Thread(Document):
+    text = StringField()
+    replies = ListField(EmbeddedDocumentField("self"))
+
+
+def test_deep_recursive_documents_are_a_client_error_not_a_crash() -> None:
+    depth = 2000
+    body = '{"_id": null, "replies": [' * depth + "{}" + "]}" * depth
+    with pytest.raises(ShieldDocException) as caught:
+        Thread.from_json(body)
+    assert caught.value.error_list[0].path == "$"
+    nested: dict[str, Any] = {}
+    for _ in range(depth):
+        nested = {"replies": [nested]}
+    with pytest.raises(ShieldDocException):
+        Thread.from_primitive(nested)
+
+
+def test_dict_subclasses_are_read_like_plain_dicts() -> None:
+    from brubeck.models import MultiValueDict
+
+    doc = Roundtrip.from_primitive(MultiValueDict({"tags": [], "count": [1, 2]}))
+    assert doc.count == 2
+    assert doc.tags == []
+
+
+def test_a_key_naming_two_fields_is_refused() -> None:
+    from brubeck.models import InvalidShield
+
+    with pytest.raises(InvalidShield, match="names two fields"):
+
+        class Clash(EmbeddedDocument):
+            a = StringField(uniq_field="b")
+            b = IntField()
+
+
+shared_title = StringField()
+
+
+class SharedOne(Document):
+    first = shared_title
+
+
+class SharedTwo(Document):
+    second = shared_title
+
+
+def test_one_field_object_in_two_classes_is_bound_to_each() -> None:
+    assert SharedOne(first="x").to_primitive() == {"first": "x"}
+    assert SharedTwo(second="y").to_primitive() == {"second": "y"}
+    assert SharedOne._fields["first"] is not SharedTwo._fields["second"]

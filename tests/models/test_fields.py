@@ -1494,3 +1494,57 @@ def test_multi_value_dict_properties(data: dict[str, list[int]]) -> None:
     doubled = mvd.copy()
     doubled.update(mvd)
     assert dict(doubled.lists()) == {key: values * 2 for key, values in data.items()}
+
+
+# -- regressions from review ------------------------------------------------------
+
+
+class FldSortItem(EmbeddedDocument):
+    x = IntField()
+
+
+class FldSorted(Document):
+    plain = SortedListField(EmbeddedDocumentField(FldSortItem))
+    ordered = SortedListField(EmbeddedDocumentField(FldSortItem), ordering="x")
+    numbers = SortedListField(IntField())
+
+
+def test_sorted_lists_of_documents_serialize() -> None:
+    doc = FldSorted.from_primitive(
+        {"plain": [{"x": 2}, {"x": 1}], "ordered": [{"x": 2}, {}, {"x": 1}], "numbers": [3, 1]}
+    )
+    primitive = doc.to_primitive()
+    assert primitive["plain"] == [{"x": 2}, {"x": 1}]  # documents do not compare: order kept
+    assert primitive["ordered"] == [{"x": 1}, {"x": 2}, {}]  # missing values last
+    assert primitive["numbers"] == [1, 3]
+    assert doc.to_json(encode=False)["ordered"][0]["x"] == 1
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: StringField(max_length="3"),
+        lambda: StringField(min_length=1.5),
+        lambda: IntField(min_value="0"),
+        lambda: FloatField(max_value=True),
+        lambda: DecimalField(min_value=[1]),
+        lambda: ListField(StringField(), max_length="2"),
+    ],
+)
+def test_option_types_are_checked_when_fields_are_declared(make: Any) -> None:
+    from brubeck.errors import InvalidShield
+
+    with pytest.raises(InvalidShield):
+        make()
+
+
+class FldChoiceList(Document):
+    picks = ListField(StringField(), choices=[["a"], ["b"]])
+    names = StringField(choices={"x", "y"})
+
+
+def test_unhashable_values_against_choices_are_reported_not_raised() -> None:
+    assert FldChoiceList.from_primitive({"picks": ["a"]}).picks == ["a"]
+    with pytest.raises(ShieldDocException) as caught:
+        FldChoiceList.from_primitive({"names": ["x"]})
+    assert caught.value.error_list[0].reason == "Invalid value"

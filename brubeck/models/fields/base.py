@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from brubeck.errors import ShieldException
+from brubeck.errors import InvalidShield, ShieldException
 
 __all__ = [
     "BaseField",
@@ -37,6 +37,17 @@ __all__ = [
     "URLField",
     "UUIDField",
 ]
+
+
+def _check_option(name: str, value: Any, kinds: tuple[type, ...]) -> Any:
+    """Field options come from code or from JSON Schemas: refuse the wrong type
+    when the field is declared, not while validating a request."""
+    if value is not None and (type(value) is bool or not isinstance(value, kinds)):
+        raise InvalidShield(f"{name} must be one of {[k.__name__ for k in kinds]}, not {value!r}")
+    return value
+
+
+_NUMBERS = (int, float, decimal.Decimal)
 
 
 class BaseField:
@@ -74,6 +85,7 @@ class BaseField:
         if validation is not None and not callable(validation):
             raise ValueError("validation argument must be a callable.")
         self.uniq_field = uniq_field
+        self._uniq_given = uniq_field is not None  # else the class names it
         self.field_name = field_name
         self.required = required
         self.default = default
@@ -226,8 +238,8 @@ class StringField(BaseField):
         **kwargs: Any,
     ) -> None:
         self.regex = re.compile(regex) if regex is not None else None
-        self.max_length = max_length
-        self.min_length = min_length
+        self.max_length = _check_option("max_length", max_length, (int,))
+        self.min_length = _check_option("min_length", min_length, (int,))
         super().__init__(**kwargs)
 
     def problem(self, value: Any) -> str | None:
@@ -314,8 +326,8 @@ class NumberField(BaseField):
     ) -> None:
         self.number_class = number_class
         self.number_type = number_type
-        self.min_value = min_value
-        self.max_value = max_value
+        self.min_value = _check_option("min_value", min_value, _NUMBERS)
+        self.max_value = _check_option("max_value", max_value, _NUMBERS)
         super().__init__(**kwargs)
 
     def coerce(self, value: Any) -> Any:
@@ -375,8 +387,8 @@ class DecimalField(BaseField):
     _jsonschema_type = "number"
 
     def __init__(self, min_value: Any = None, max_value: Any = None, **kwargs: Any) -> None:
-        self.min_value = min_value
-        self.max_value = max_value
+        self.min_value = _check_option("min_value", min_value, _NUMBERS)
+        self.max_value = _check_option("max_value", max_value, _NUMBERS)
         super().__init__(**kwargs)
 
     def coerce(self, value: Any) -> Any:

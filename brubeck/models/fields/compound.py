@@ -8,7 +8,7 @@ from typing import Any
 from brubeck.errors import InvalidShield, ShieldException
 from brubeck.models import _registry
 from brubeck.models.datastructures import MultiValueDict
-from brubeck.models.fields.base import BaseField
+from brubeck.models.fields.base import BaseField, _check_option
 
 __all__ = [
     "RECURSIVE_REFERENCE_CONSTANT",
@@ -39,8 +39,8 @@ class ListField(BaseField):
             raise InvalidShield("ListField needs a field instance or a list of field instances")
         self.fields = choices
         self.field = choices[0] if len(choices) == 1 else None
-        self.min_length = min_length
-        self.max_length = max_length
+        self.min_length = _check_option("min_length", min_length, (int,))
+        self.max_length = _check_option("max_length", max_length, (int,))
         kwargs.setdefault("default", list)
         super().__init__(**kwargs)
 
@@ -103,7 +103,15 @@ class SortedListField(ListField):
         super().__init__(field, **kwargs)
 
     def _sorted(self, value: Any) -> list[Any]:
-        return sorted(value, key=itemgetter(self.ordering) if self.ordering else None)
+        """Sorted by ``ordering`` (missing values last), or by the items
+        themselves; items Python cannot compare keep their order."""
+        get = itemgetter(self.ordering) if self.ordering else None
+        try:
+            if get is None:
+                return sorted(value)
+            return sorted(value, key=lambda item: (get(item) is None, get(item)))
+        except TypeError:
+            return list(value)
 
     def for_python(self, value: Any) -> Any:
         return super().for_python(self._sorted(value))
@@ -134,9 +142,12 @@ class EmbeddedDocumentField(BaseField):
             if kind == RECURSIVE_REFERENCE_CONSTANT:
                 kind = self.owner_document
             else:
-                kind = _registry.DOCUMENTS.get(kind)
+                kind = _registry.resolve(kind, self.owner_document)
             if kind is None:
-                raise InvalidShield(f"unknown document class {self._document_type!r}")
+                raise InvalidShield(
+                    f"unknown or ambiguous document class {self._document_type!r}"
+                    " (name it as module.Class, or pass the class)"
+                )
             self._document_type = kind
         return kind
 
