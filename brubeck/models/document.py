@@ -11,7 +11,7 @@ from typing import Any, ClassVar, TypeVar
 import msgspec
 
 from brubeck.errors import InvalidShield, ShieldDocException, ShieldException
-from brubeck.models import _compile, _registry, jsonschema
+from brubeck.models import _compile, _registry, _typed, jsonschema
 from brubeck.models.fields import BaseField, UUIDField
 from brubeck.models.views import SafeableMixin
 
@@ -248,6 +248,11 @@ class BaseDocument(SafeableMixin):
     def from_json(cls: type[D], data: bytes | str) -> D:
         """Decode JSON and :meth:`from_primitive` it; malformed JSON is a
         :class:`ShieldDocException` too, with the error at ``$``."""
+        typed = _typed.decoder_for(cls)
+        if typed is not None:
+            checked: D | None = typed(data)
+            if checked is not None:
+                return checked  # msgspec checked it in C; anything else: the generic path
         try:
             obj = msgspec.json.decode(data)
         except (msgspec.DecodeError, UnicodeError, RecursionError) as exc:

@@ -340,8 +340,8 @@ class NumberField(BaseField):
             return value
         if isinstance(number, float) and not math.isfinite(number):
             return value
-        if kind is not str and number != value:  # 34.7 or Decimal("34.7") is not an integer
-            return value
+        if kind is not str and number != value and self.number_class is not float:
+            return value  # 34.7 or Decimal("34.7") is not an integer; floats round, as in JSON
         return number
 
     def problem(self, value: Any) -> str | None:

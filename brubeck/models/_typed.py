@@ -1,0 +1,204 @@
+"""A typed msgspec decoder for ``from_json``: validation in C on the happy path.
+
+For a document class whose every field msgspec can check *exactly as the
+generic path does* (types, lengths, bounds, anchored patterns, string choices,
+nested documents), this builds a ``msgspec.Struct`` and a small converter to
+the document. Datetimes and UUIDs travel as constrained text and are converted
+in Python, like the generic path does. Whenever msgspec refuses the input, or
+anything is in doubt (an alternative key, a required field with a default, a
+value to convert), the typed decoder answers None and ``from_json`` takes the
+generic path, which also produces the errors. So it can only ever accept what
+the generic path accepts, with the same values (``tests/models/test_typed.py``).
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+import msgspec
+
+from brubeck.models import fields as f
+from brubeck.models._compile import _datetime_or_none
+from brubeck.models.fields.base import _DATETIME, _EMAIL, _URL
+
+__all__ = ["decoder_for"]
+
+Decode = Callable[[bytes | str], Any]
+_UNSET = msgspec.UNSET
+_NO_DECODER: Any = object()
+
+
+# Keys the generic DictField accepts: text without "." or "$" (MongoDB's rule).
+_DICT_KEY = Annotated[str, msgspec.Meta(pattern=r"^[^.$]*$")]
+
+
+class _Unsupported(Exception):
+    """A field msgspec cannot check exactly as the generic path does."""
+
+
+def decoder_for(cls: Any) -> Decode | None:
+    """The class's typed decoder (None if it has none), built on first use."""
+    decode = cls.__dict__.get("_json_decoder")
+    if decode is None:
+        try:
+            struct, convert = _compile(cls, ())
+            decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(struct)
+        except (_Unsupported, TypeError, ValueError):  # msgspec refused a type: no decoder
+            decode = _NO_DECODER
+        else:
+            decode = _decoder(decoder, convert)
+        type.__setattr__(cls, "_json_decoder", decode)
+    return None if decode is _NO_DECODER else decode
+
+
+def _decoder(decoder: msgspec.json.Decoder[Any], convert: Callable[[Any], Any]) -> Decode:
+    def decode(data: bytes | str) -> Any:
+        try:
+            return convert(decoder.decode(data))
+        except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
+            return None  # the generic path decides, and reports
+
+    return decode
+
+
+def _compile(cls: Any, open_classes: tuple[Any, ...]) -> tuple[type, Callable[[Any], Any]]:
+    if cls in open_classes:
+        raise _Unsupported("recursive documents")
+    ns: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_UNSET": _UNSET}
+    struct_fields: list[tuple[str, Any, Any]] = []
+    rename: dict[str, str] = {}
+    lines = ["def convert(s):"]
+    canonical = {field.uniq_field or name for name, field in cls._fields.items()}
+    for position, key in enumerate(sorted(set(cls._input_keys) - canonical)):
+        struct_fields.append((f"a{position}", Any, _UNSET))  # present: the generic path maps it
+        rename[f"a{position}"] = key
+        lines.append(f"    if s.a{position} is not _UNSET: return None")
+    lines.append("    d = {}")
+    for index, (name, field) in enumerate(cls._fields.items()):
+        kind, post = _field_type(field, ns, index, (*open_classes, cls))
+        struct_fields.append((f"f{index}", kind | None | msgspec.UnsetType, _UNSET))
+        rename[f"f{index}"] = field.uniq_field or name
+        lines += _convert_lines(name, field, index, post)
+    lines += ["    doc = _new(_cls)", "    doc._data = d", "    return doc"]
+    exec("\n".join(lines), ns)  # noqa: S102 - our own generated source
+    struct = msgspec.defstruct(f"{cls.__name__}Wire", struct_fields, rename=rename)
+    convert: Callable[[Any], Any] = ns["convert"]
+    return struct, convert
+
+
+def _convert_lines(name: str, field: f.BaseField, index: int, post: str) -> list[str]:
+    lines = [f"    v = s.f{index}", "    if v is _UNSET or v is None:"]
+    if field.required:
+        lines.append("        return None")  # missing: an error, or a default to check
+    elif getattr(field, "auto_fill", False):
+        lines.append(f"        d[{name!r}] = _uuid4()")
+    else:
+        lines.append(f"        d[{name!r}] = None")
+    lines.append("    else:")
+    if post:
+        lines += [f"        v = {post}(v)", "        if v is None: return None"]
+    lines.append(f"        d[{name!r}] = v")
+    return lines
+
+
+def _field_type(  # noqa: C901 - one table of field types
+    field: f.BaseField, ns: dict[str, Any], index: int, open_classes: tuple[Any, ...]
+) -> tuple[Any, str]:
+    """(msgspec type, converter name or "") for one field."""
+    if field.validation is not None:
+        raise _Unsupported("a validation callable")
+    kind = type(field)
+    if kind in (f.StringField, f.EmailField, f.URLField):
+        return _string(field, required=field.required), ""
+    if field.choices is not None:
+        raise _Unsupported("choices on a non-string field")
+    if kind in (f.IntField, f.LongField):
+        return Annotated[int, _meta(ge=field.min_value, le=field.max_value)], ""  # type: ignore[attr-defined]
+    if kind is f.FloatField:
+        ns.setdefault("_finite", _finite)
+        return Annotated[float, _meta(ge=field.min_value, le=field.max_value)], "_finite"  # type: ignore[attr-defined]
+    if kind is f.BooleanField:
+        return bool, ""
+    if kind is f.UUIDField:
+        # msgspec accepts a subset of what uuid.UUID() does (no braces, no
+        # urn:), with equal values: checked in tests/models/test_typed.py.
+        ns["_uuid4"] = uuid.uuid4
+        return uuid.UUID, ""
+    if kind is f.DateTimeField:
+        ns["_datetime"] = _datetime_or_none
+        return Annotated[str, msgspec.Meta(pattern=f"^(?:{_DATETIME.pattern})$")], "_datetime"
+    if kind is f.DictField:
+        item = field.field  # type: ignore[attr-defined]
+        if item is None:
+            return dict[_DICT_KEY, Any], ""
+        if type(item) is not f.StringField or item.validation is not None:
+            raise _Unsupported("a typed dict of other than plain strings")
+        values: Any = _string(item, required=False)
+        return dict[_DICT_KEY, values], ""
+    if kind is f.EmbeddedDocumentField:
+        return _embedded(field.document_type, ns, f"_e{index}", open_classes), f"_e{index}"  # type: ignore[attr-defined]
+    if kind is f.ListField and type(field.field) is f.EmbeddedDocumentField:  # type: ignore[attr-defined]
+        inner = field.field  # type: ignore[attr-defined]
+        if inner.validation is not None or inner.choices is not None:
+            raise _Unsupported("options on list items")
+        struct = _embedded(inner.document_type, ns, f"_x{index}", open_classes)
+        ns.setdefault("_documents", _documents)
+        ns[f"_e{index}"] = _bind_documents(ns[f"_x{index}"])
+        bounds = _meta(min_length=field.min_length, max_length=field.max_length)  # type: ignore[attr-defined]
+        return Annotated[list[struct], bounds], f"_e{index}"  # type: ignore[valid-type]
+    raise _Unsupported(kind.__name__)
+
+
+def _string(field: Any, required: bool) -> Any:
+    low = field.min_length
+    if required:
+        low = max(low or 0, 1)  # "" counts as missing: an error the generic path reports
+    patterns = []
+    if field.regex is not None:
+        patterns.append(f"^(?:{field.regex.pattern})")  # re.match is anchored at the start
+    if type(field) in (f.EmailField, f.URLField):
+        patterns.append(f"(?i){(_EMAIL if type(field) is f.EmailField else _URL).pattern}")
+    if len(patterns) > 1 or (field.regex is not None and field.regex.flags & ~32):  # 32: re.U
+        raise _Unsupported("several patterns, or regex flags")
+    if field.choices is not None:
+        # A Literal alone, exact only if every choice passes the field's own rules.
+        if not all(type(c) is str and c and field.problem(c) is None for c in field.choices):
+            raise _Unsupported("choices the field itself would refuse")
+        return Literal[tuple(field.choices)]
+    pattern = patterns[0] if patterns else None
+    return Annotated[str, _meta(min_length=low, max_length=field.max_length, pattern=pattern)]
+
+
+def _meta(**constraints: Any) -> msgspec.Meta:
+    given = {key: value for key, value in constraints.items() if value is not None}
+    for value in given.values():
+        if not isinstance(value, int | float | str) or isinstance(value, bool):
+            raise _Unsupported(f"a bound msgspec cannot express: {value!r}")
+    return msgspec.Meta(**given)
+
+
+def _embedded(cls: Any, ns: dict[str, Any], name: str, open_classes: tuple[Any, ...]) -> type:
+    struct, convert = _compile(cls, open_classes)
+    ns[name] = convert
+    return struct
+
+
+def _bind_documents(convert: Callable[[Any], Any]) -> Callable[[list[Any]], Any]:
+    return lambda items: _documents(convert, items)
+
+
+def _documents(convert: Callable[[Any], Any], items: list[Any]) -> list[Any] | None:
+    out = []
+    for item in items:
+        doc = convert(item)
+        if doc is None:
+            return None
+        out.append(doc)
+    return out
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None

@@ -1,0 +1,197 @@
+"""brubeck.models._typed: the typed JSON decoder only accepts what the generic
+path accepts, with the same values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from brubeck.models import Document, EmbeddedDocument
+from brubeck.models._typed import decoder_for
+from brubeck.models.fields import (
+    BooleanField,
+    DateTimeField,
+    DictField,
+    EmailField,
+    EmbeddedDocumentField,
+    FloatField,
+    IntField,
+    ListField,
+    StringField,
+    URLField,
+    UUIDField,
+)
+
+
+class TypedItem(EmbeddedDocument):
+    sku = StringField(required=True, max_length=4, regex="[A-Z]")
+    qty = IntField(required=True, min_value=1, max_value=9)
+    price = FloatField(min_value=0)
+
+
+class TypedDoc(Document):
+    name = StringField(required=True, min_length=2, max_length=5)
+    plan = StringField(choices=["free", "pro"])
+    age = IntField(min_value=0, max_value=150)
+    ratio = FloatField(required=True, min_value=-1, max_value=1)
+    flag = BooleanField()
+    email = EmailField()
+    site = URLField()
+    ref = UUIDField(required=True)
+    when = DateTimeField()
+    tags = DictField(field=StringField(max_length=3))
+    blob = DictField()
+    items = ListField(EmbeddedDocumentField(TypedItem), min_length=1)
+    main = EmbeddedDocumentField(TypedItem)
+    note = StringField(default="n/a", minimized_field_name="nt")
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 2**60)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=6),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=4), children, max_size=3)
+    ),
+    max_leaves=6,
+)
+item = st.fixed_dictionaries(
+    {},
+    optional={
+        "sku": st.sampled_from(["A", "ABCD", "ABCDE", "", "a1", 5]),
+        "qty": st.sampled_from([0, 1, 9, 10, 2.0, True, None]),
+        "price": st.sampled_from([0.0, -1.0, 2.5, 3, 2**53 + 1, None]),
+    },
+)
+FIELDS: dict[str, st.SearchStrategy[Any]] = {
+    "name": st.sampled_from(["ab", "abcde", "abcdef", "a", "", 12, None]),
+    "plan": st.sampled_from(["free", "pro", "gold", "", None]),
+    "age": st.sampled_from([0, 150, 151, -1, 34.0, True, None, 2**70]),
+    "ratio": st.sampled_from([0.5, 1.0, 1.5, 1, 0, -1, "0.5", False, None]),
+    "flag": st.sampled_from([True, False, 1, None]),
+    "email": st.sampled_from(["a@example.com", "a@", "A@EXAMPLE.COM", "a@example.com\n"]),
+    "site": st.sampled_from(["https://example.com/x", "ftp://x", "HTTP://LOCALHOST:80", ""]),
+    "ref": st.sampled_from(
+        ["c9bf9e57-1685-4c89-bafb-ff5af830be8a", "C9BF9E5716854C89BAFBFF5AF830BE8A", "nope", "", 7]
+    ),
+    "when": st.sampled_from(
+        ["2024-05-17T12:34:56", "2024-05-17T12:34:56.5Z", "2024-13-45T99:00:00", "2024-05-17"]
+    ),
+    "tags": st.dictionaries(st.sampled_from(["a", "b.c", "$d", "e\n"]), json_values, max_size=3),
+    "blob": json_values,
+    "items": st.lists(item | json_values, max_size=3) | json_values,
+    "main": item | json_values,
+    "note": st.sampled_from(["x", "", None]),
+    "nt": st.sampled_from(["y"]),
+    "_id": st.sampled_from(["c9bf9e57-1685-4c89-bafb-ff5af830be8a"]),
+    "id": st.sampled_from(["c9bf9e57-1685-4c89-bafb-ff5af830be8a", "x", None]),
+    "extra": json_values,
+}
+random_documents = st.fixed_dictionaries({}, optional=FIELDS)
+
+
+def _deep(value: Any) -> Any:
+    if hasattr(value, "_fields") and hasattr(value, "_data"):
+        return {"class": type(value).__name__, **{k: _deep(v) for k, v in value._data.items()}}
+    if isinstance(value, list):
+        return [_deep(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _deep(v) for k, v in value.items()}
+    return repr(value)
+
+
+VALID = {
+    "name": "abc",
+    "ratio": 0.5,
+    "ref": "c9bf9e57-1685-4c89-bafb-ff5af830be8a",
+    "when": "2024-05-17T12:34:56+02:00",
+    "tags": {"a": "x"},
+    "items": [{"sku": "A", "qty": 2, "price": 1.5}],
+    "main": {"sku": "B", "qty": 1},
+}
+
+
+def _near_valid(changes: list[tuple[str, Any]]) -> dict[str, Any]:
+    return {**VALID, **dict(changes)}
+
+
+# Random documents almost never pass: the valid one with a field or two
+# replaced reaches the typed path about a quarter of the time.
+field_change = st.sampled_from(sorted(FIELDS)).flatmap(
+    lambda key: FIELDS[key].map(lambda value: (key, value))
+)
+documents = st.one_of(
+    st.lists(field_change, min_size=1, max_size=2).map(_near_valid), random_documents
+)
+
+
+@settings(max_examples=2000)
+@given(documents)
+def test_typed_decoder_accepts_only_what_the_generic_path_accepts(data: dict[str, Any]) -> None:
+    decode = decoder_for(TypedDoc)
+    assert decode is not None
+    wire = msgspec.json.encode(data)
+    typed = decode(wire)
+    if typed is None:
+        return  # the generic path decides; nothing to compare
+    generic = TypedDoc.from_primitive(msgspec.json.decode(wire))  # raises if it disagrees
+    assert _deep(typed) == _deep(generic)
+
+
+def test_the_typed_decoder_is_used_for_valid_documents() -> None:
+    decode = decoder_for(TypedDoc)
+    assert decode is not None
+    typed = decode(msgspec.json.encode(VALID))
+    assert typed is not None
+    assert _deep(typed) == _deep(TypedDoc.from_primitive(VALID))
+    assert _deep(TypedDoc.from_json(msgspec.json.encode(VALID))) == _deep(typed)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"items": [{"sku": "A", "qty": 0}]},
+        {"_id": "c9bf9e57-1685-4c89-bafb-ff5af830be8a"},
+        {"nt": "x"},
+    ],
+)
+def test_refusals_and_alternative_keys_go_to_the_generic_path(changes: dict[str, Any]) -> None:
+    decode = decoder_for(TypedDoc)
+    assert decode is not None
+    assert decode(msgspec.json.encode({**VALID, **changes})) is None
+
+
+class TypedCustom(Document):
+    odd = IntField(validation=lambda value: value % 2 == 1)
+
+
+class TypedSelf(EmbeddedDocument):
+    kids = ListField(EmbeddedDocumentField("self"))
+
+
+class TypedBadChoice(Document):
+    code = StringField(max_length=2, choices=["ok", "too long"])
+
+
+@pytest.mark.parametrize("cls", [TypedCustom, TypedSelf, TypedBadChoice])
+def test_no_typed_decoder_where_msgspec_cannot_check_exactly(cls: Any) -> None:
+    assert decoder_for(cls) is None
+    assert decoder_for(cls) is None  # and the answer is kept
+
+
+@settings(max_examples=2000)
+@given(st.uuids().map(str) | st.text(alphabet="0123456789abcdefABCDEF-{}:urnid ", max_size=40))
+def test_msgspec_uuids_are_a_subset_of_uuid_uuid(text: str) -> None:
+    import uuid
+
+    try:
+        decoded = msgspec.json.decode(msgspec.json.encode(text), type=uuid.UUID)
+    except msgspec.ValidationError:
+        return
+    assert decoded == uuid.UUID(text)
