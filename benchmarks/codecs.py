@@ -20,6 +20,7 @@ import sys
 import timeit
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import msgpack as raw_msgpack
@@ -47,23 +48,9 @@ HEADERS: dict[str, Any] = {
     "REMOTE_ADDR": "127.0.0.1",
 }
 
-SIGNUP: dict[str, Any] = {
-    "username": "alice_smith",
-    "age": 34,
-    "balance": 1234.56,
-    "is_active": True,
-    "email": "alice.smith@example.com",
-    "website": "https://example.com/users/alice",
-    "user_id": "c9bf9e57-1685-4c89-bafb-ff5af830be8a",
-    "created_at": "2024-05-17T12:34:56.789000+00:00",
-    "plan": "pro",
-    "items": [
-        {"sku": "SKU-0001", "qty": 2, "price": 19.99},
-        {"sku": "SKU-0042", "qty": 1, "price": 249.0},
-        {"sku": "SKU-1337", "qty": 5, "price": 3.5},
-    ],
-    "tags": {"source": "web", "campaign": "spring-sale", "ab_bucket": "b"},
-}
+SIGNUP: dict[str, Any] = stdlib_json.loads(
+    (Path(__file__).parent.parent / "tests" / "data" / "signup.json").read_text()
+)
 
 
 def as_bytes(value: Any) -> Any:

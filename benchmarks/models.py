@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import copy
 import datetime
+import json
 import statistics
 import sys
 import timeit
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -41,26 +43,12 @@ from brubeck.models.fields import (
     UUIDField,
 )
 
+#: The yardstick document, shared with the tests.
+SIGNUP = Path(__file__).parent.parent / "tests" / "data" / "signup.json"
 EMAIL = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"
 URL = r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s]*)?$"
 
-VALID: dict[str, Any] = {
-    "username": "alice_smith",
-    "age": 34,
-    "balance": 1234.56,
-    "is_active": True,
-    "email": "alice.smith@example.com",
-    "website": "https://example.com/users/alice",
-    "user_id": "c9bf9e57-1685-4c89-bafb-ff5af830be8a",
-    "created_at": "2024-05-17T12:34:56.789000+00:00",
-    "plan": "pro",
-    "items": [
-        {"sku": "SKU-0001", "qty": 2, "price": 19.99},
-        {"sku": "SKU-0042", "qty": 1, "price": 249.0},
-        {"sku": "SKU-1337", "qty": 5, "price": 3.5},
-    ],
-    "tags": {"source": "web", "campaign": "spring-sale", "ab_bucket": "b"},
-}
+VALID: dict[str, Any] = json.loads(SIGNUP.read_text())
 INVALID = copy.deepcopy(VALID)
 INVALID["items"][2]["qty"] = 0
 VALID_JSON = msgspec.json.encode(VALID)

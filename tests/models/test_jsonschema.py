@@ -26,6 +26,7 @@ from brubeck.models.fields import (
     UUIDField,
 )
 from brubeck.models.jsonschema import DictFieldNotFound
+from tests.helpers import DATA
 
 
 class SchemaItem(EmbeddedDocument):
@@ -53,23 +54,7 @@ class SchemaSignup(Document):
     currency = StringField(max_length=3, default="USD", description="ISO 4217 code")
 
 
-VALID: dict[str, Any] = {
-    "username": "alice_smith",
-    "age": 34,
-    "balance": 1234.56,
-    "is_active": True,
-    "email": "alice.smith@example.com",
-    "website": "https://example.com/users/alice",
-    "user_id": "c9bf9e57-1685-4c89-bafb-ff5af830be8a",
-    "created_at": "2024-05-17T12:34:56.789000+00:00",
-    "plan": "pro",
-    "items": [
-        {"sku": "SKU-0001", "qty": 2, "price": 19.99},
-        {"sku": "SKU-0042", "qty": 1, "price": 249.0},
-        {"sku": "SKU-1337", "qty": 5, "price": 3.5},
-    ],
-    "tags": {"source": "web", "campaign": "spring-sale", "ab_bucket": "b"},
-}
+VALID: dict[str, Any] = json.loads((DATA / "signup.json").read_text())
 
 
 def _variant(path: list[Any], value: Any) -> dict[str, Any]:
