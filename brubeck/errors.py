@@ -16,6 +16,7 @@ __all__ = [
     "EncodeError",
     "InvalidShield",
     "NotAcceptableError",
+    "ProtocolError",
     "ShieldDocException",
     "ShieldException",
     "UnknownCodecError",
@@ -54,6 +55,20 @@ class UnknownCodecError(CodecError):
 
 class NotAcceptableError(CodecError):
     """No registered codec satisfies an ``Accept`` header."""
+
+
+class ProtocolError(BrubeckError):
+    """A wire message broke its protocol (Mongrel2's, HTTP's, a service's).
+
+    Attributes:
+        reason: What is wrong.
+        offset: The byte offset in the message, when known.
+    """
+
+    def __init__(self, reason: str, offset: int | None = None) -> None:
+        self.reason = reason
+        self.offset = offset
+        super().__init__(reason if offset is None else f"{reason} (at byte {offset})")
 
 
 class ShieldException(BrubeckError):

@@ -23,6 +23,7 @@ def test_py_typed_marker() -> None:
 def test_import_brubeck_imports_no_green_io() -> None:
     script = (
         "import sys, brubeck, brubeck.codecs, brubeck.errors, brubeck.models, brubeck.types\n"
+        "import brubeck.protocol.mongrel2\n"
         "bad = sorted(m for m in ('zmq', 'eventlet', 'gevent') if m in sys.modules)\n"
         "print(', '.join(bad))\n"
         "sys.exit(1 if bad else 0)\n"

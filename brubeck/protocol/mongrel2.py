@@ -1,0 +1,261 @@
+"""The Mongrel2 handler protocol, sans-IO: bytes in, values out, and back.
+
+Mongrel2 pushes each request to a handler as one ZeroMQ message::
+
+    SENDER_UUID SP CONN_ID SP PATH SP HEADERS BODY
+
+where ``HEADERS`` is a netstring of JSON text (``protocol='json'``) or a
+tnetstring dict (``protocol='tnetstring'``, ending in ``}``), and ``BODY`` is a
+netstring. A handler answers on its PUB socket with::
+
+    SENDER_UUID SP LEN ":" CONN_ID (SP CONN_ID)* "," SP BODY
+
+(Mongrel2 manual, "Handler Protocol"; src/request.c Request_to_payload and
+Request_to_tnetstring; src/handler_parser.rl). Nothing here touches a socket:
+:func:`parse` turns message bytes into a :class:`Message`, the ``format_*``
+functions turn replies into message bytes.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from brubeck.codecs import json, tnetstring
+from brubeck.errors import DecodeError, ProtocolError
+
+__all__ = [
+    "MAX_IDENTS",
+    "Message",
+    "MessageKind",
+    "cancel",
+    "credits",
+    "format_close",
+    "format_extended",
+    "format_replies",
+    "format_reply",
+    "keep_alive",
+    "parse",
+    "sendfile",
+]
+
+#: Mongrel2's ``limits.handler_targets`` default: ids per reply (src/handler.c).
+MAX_IDENTS = 128
+
+Headers = dict[str, str | list[str]]
+
+
+class MessageKind(enum.Enum):
+    """What a message from Mongrel2 is (inventory §3.4)."""
+
+    HTTP = "http"
+    DISCONNECT = "disconnect"  # a client went away: never answer it
+    CREDITS = "credits"  # download flow control
+    JSON_SOCKET = "json"  # @name JSON (Flash) socket message
+    XML_SOCKET = "xml"  # <name XML socket message
+    WEBSOCKET_HANDSHAKE = "websocket_handshake"
+    WEBSOCKET = "websocket"  # one (unmasked, reassembled) WebSocket frame
+    UPLOAD_START = "upload_start"  # large body being written to a temp file: do not answer
+    UPLOAD_DONE = "upload_done"  # the temp file is complete
+    UPLOAD_STREAM = "upload_stream"  # a chunk of a streamed upload
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One request message from Mongrel2.
+
+    Attributes:
+        sender: The server's UUID (replies must start with it).
+        conn_id: The client connection's id, as text.
+        path: The raw request path (percent-encoding kept), or ``@*``/``@name``.
+        headers: Header names to text; a header sent several times is a list.
+            Bytes that are not UTF-8 are kept with ``surrogateescape``.
+        body: The body, as bytes.
+        kind: What the message is.
+    """
+
+    sender: str
+    conn_id: str
+    path: str
+    headers: Headers
+    body: bytes
+    kind: MessageKind
+
+    @property
+    def method(self) -> str | None:
+        """``METHOD`` (an HTTP verb, ``JSON``, ``XML``, ``WEBSOCKET``...)."""
+        value = self.headers.get("METHOD")
+        return value if isinstance(value, str) else None
+
+
+def parse(data: bytes) -> Message:
+    """Parse one message Mongrel2 sent to a handler.
+
+    Raises:
+        ProtocolError: The bytes are not a well-formed Mongrel2 request (bad
+            envelope, netstring or headers; no METHOD where one is needed).
+    """
+    parts = data.split(b" ", 3)
+    if len(parts) != 4:
+        raise ProtocolError("expected 'SENDER CONN_ID PATH HEADERS BODY'", 0)
+    sender_raw, conn_raw, path_raw, rest = parts
+    if not sender_raw or not conn_raw.isdigit():
+        raise ProtocolError("bad sender or connection id", 0)
+    offset = len(data) - len(rest)
+    headers, body = _headers_and_body(rest, offset)
+    path = path_raw.decode("utf-8", "surrogateescape")
+    kind = _classify(headers, path, body)
+    return Message(
+        sender_raw.decode("latin-1"), conn_raw.decode("ascii"), path, headers, body, kind
+    )
+
+
+def _headers_and_body(rest: bytes, offset: int) -> tuple[Headers, bytes]:
+    try:
+        # Headers as text in one pass: a tnetstring dict, or the JSON text.
+        raw_headers, after = tnetstring.pop(rest, text=True, errors="surrogateescape")
+        raw_body, trailing = tnetstring.pop(after)
+    except DecodeError as exc:
+        raise ProtocolError(f"bad netstring: {exc.reason}", _shift(exc.offset, offset)) from None
+    if trailing:
+        raise ProtocolError("trailing bytes after the body", offset + len(rest) - len(trailing))
+    if type(raw_body) is not bytes:
+        raise ProtocolError("the body must be a netstring", offset + len(rest) - len(after))
+    headers: Any = raw_headers
+    if type(raw_headers) is str:  # JSON headers: a netstring of JSON text
+        try:
+            headers = json.decode(raw_headers, lenient=True)
+        except DecodeError as exc:
+            raise ProtocolError(f"bad JSON headers: {exc.reason}", offset) from None
+    return _checked_headers(headers, offset), raw_body
+
+
+def _shift(inner: int | None, offset: int) -> int | None:
+    return None if inner is None else inner + offset
+
+
+def _checked_headers(headers: Any, offset: int) -> Headers:
+    if not isinstance(headers, dict):
+        raise ProtocolError("headers must be a dict", offset)
+    for key, value in headers.items():
+        if not isinstance(key, str):
+            raise ProtocolError("header names must be text", offset)
+        if not isinstance(value, str) and not (
+            isinstance(value, list) and all(isinstance(item, str) for item in value)
+        ):
+            raise ProtocolError(f"header {key!r} must be text or a list of text", offset)
+    return headers
+
+
+_METHOD_KINDS = {
+    "XML": MessageKind.XML_SOCKET,
+    "WEBSOCKET_HANDSHAKE": MessageKind.WEBSOCKET_HANDSHAKE,
+    "WEBSOCKET": MessageKind.WEBSOCKET,
+}
+_CONTROL_KINDS = {"disconnect": MessageKind.DISCONNECT, "credits": MessageKind.CREDITS}
+
+
+def _classify(headers: Headers, path: str, body: bytes) -> MessageKind:
+    if "UPLOAD_STREAM" in headers:  # continuations carry no METHOD and no PATH
+        return MessageKind.UPLOAD_STREAM
+    method = headers.get("METHOD")
+    if not isinstance(method, str) or not method:
+        raise ProtocolError("missing METHOD", None)
+    if method == "JSON":
+        return _json_kind(path, body)
+    kind = _METHOD_KINDS.get(method)
+    if kind is not None:
+        return kind
+    # Upload headers are lowercase, as client headers are: a client can send them
+    # too, so the serving layer must check the temp-file path before trusting them.
+    if "x-mongrel2-upload-done" in headers:
+        return MessageKind.UPLOAD_DONE
+    if "x-mongrel2-upload-start" in headers:
+        return MessageKind.UPLOAD_START
+    return MessageKind.HTTP
+
+
+def _json_kind(path: str, body: bytes) -> MessageKind:
+    if path != "@*":
+        return MessageKind.JSON_SOCKET
+    try:
+        control = json.decode(body)
+    except DecodeError:
+        control = None
+    kind_name = control.get("type") if isinstance(control, dict) else None
+    kind = _CONTROL_KINDS.get(kind_name) if isinstance(kind_name, str) else None
+    if kind is None:
+        raise ProtocolError("unknown control message on @*", None)
+    return kind
+
+
+# -- replies ------------------------------------------------------------------
+
+
+def _idents(conn_ids: Iterable[int | str]) -> bytes:
+    idents = []
+    for conn_id in conn_ids:
+        text = str(conn_id)
+        if not text.isdigit() or not text.isascii():
+            raise ProtocolError(f"connection ids are decimal numbers, not {conn_id!r}", None)
+        idents.append(text)
+    if not idents:
+        raise ProtocolError("a reply needs at least one connection id", None)
+    if len(idents) > MAX_IDENTS:
+        raise ProtocolError(f"at most {MAX_IDENTS} connection ids per reply", None)
+    return " ".join(idents).encode("ascii")
+
+
+def _sender(sender: str) -> bytes:
+    encoded = sender.encode("latin-1")
+    if not encoded or b" " in encoded:
+        raise ProtocolError("the sender must be a non-empty word", None)
+    return encoded
+
+
+def format_reply(sender: str, conn_ids: Sequence[int | str], body: bytes) -> bytes:
+    """One reply message to at most :data:`MAX_IDENTS` connections."""
+    idents = _idents(conn_ids)
+    return b"%s %d:%s, %s" % (_sender(sender), len(idents), idents, body)
+
+
+def format_replies(sender: str, conn_ids: Sequence[int | str], body: bytes) -> list[bytes]:
+    """Reply messages for any number of connections, :data:`MAX_IDENTS` per message."""
+    ids = list(conn_ids)
+    return [
+        format_reply(sender, ids[i : i + MAX_IDENTS], body) for i in range(0, len(ids), MAX_IDENTS)
+    ]
+
+
+def format_close(sender: str, conn_ids: Sequence[int | str]) -> bytes:
+    """Close the connections: an empty body (it also aborts an upload in progress)."""
+    return format_reply(sender, conn_ids, b"")
+
+
+def format_extended(sender: str, conn_ids: Sequence[int | str], name: str, value: Any) -> bytes:
+    """An extended reply: ``SENDER LEN:X IDS, [name, value]`` as a tnetstring."""
+    idents = b"X " + _idents(conn_ids)
+    payload = tnetstring.encode([name, value])
+    return b"%s %d:%s, %s" % (_sender(sender), len(idents), idents, payload)
+
+
+def keep_alive(sender: str, conn_ids: Sequence[int | str]) -> bytes:
+    """``["ctl", {"keep-alive": true}]``: reset Mongrel2's idle timer for the connections."""
+    return format_extended(sender, conn_ids, "ctl", {"keep-alive": True})
+
+
+def credits(sender: str, conn_ids: Sequence[int | str], amount: int) -> bytes:
+    """``["ctl", {"credits": N}]``: let a streamed upload send ``amount`` more bytes."""
+    return format_extended(sender, conn_ids, "ctl", {"credits": amount})
+
+
+def cancel(sender: str, conn_ids: Sequence[int | str]) -> bytes:
+    """``["ctl", {"cancel": true}]``: drop the connections (no disconnect message follows)."""
+    return format_extended(sender, conn_ids, "ctl", {"cancel": True})
+
+
+def sendfile(sender: str, conn_ids: Sequence[int | str], path: str) -> bytes:
+    """``["sendfile", path]``: Mongrel2's sendfile filter sends the file."""
+    return format_extended(sender, conn_ids, "sendfile", path)
