@@ -1,0 +1,183 @@
+"""HTTP/1.x for handlers behind Mongrel2, sans-IO.
+
+Mongrel2 parses the request (its headers reach us in a
+:class:`~brubeck.protocol.mongrel2.Message`) but not the response: a handler
+writes the raw HTTP bytes itself. This module holds the pure pieces: headers
+with case-insensitive, multi-value access; query string, form body and cookie
+parsing with bounded work; and response formatting that refuses header
+injection (RFC 9110, RFC 9112).
+"""
+
+from __future__ import annotations
+
+import http
+import re
+import urllib.parse
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from brubeck.errors import ProtocolError
+
+__all__ = [
+    "MAX_FIELDS",
+    "Headers",
+    "format_response",
+    "parse_cookies",
+    "parse_query",
+    "reason_phrase",
+    "should_close",
+]
+
+#: Most name=value pairs read from one query string or form body. Python's own
+#: default (urllib.parse, since the 2021 "web cache poisoning" fixes) is 1000.
+MAX_FIELDS = 1000
+
+_REASONS = {status.value: status.phrase for status in http.HTTPStatus}
+# RFC 9110 §5.1: a field name is a token; §5.5: values hold no CR, LF or NUL.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_FORBIDDEN_IN_VALUES = re.compile(r"[\r\n\x00]")
+
+
+def reason_phrase(status: int) -> str:
+    """The standard reason phrase (``201`` -> ``"Created"``); ``"Unknown"`` if none."""
+    return _REASONS.get(status, "Unknown")
+
+
+class Headers(Mapping[str, str]):
+    """Request headers: case-insensitive names, every value kept.
+
+    ``headers[name]`` gives one string, Brubeck 0.4 style: repeated values joined
+    with ``", "`` (cookies with ``"; "``, RFC 6265 §5.4); ``get_all(name)`` gives
+    the list.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, raw: Mapping[str, str | list[str]] | None = None) -> None:
+        self._items: dict[str, tuple[str, list[str]]] = {}
+        for name, value in (raw or {}).items():
+            values = value if isinstance(value, list) else [value]
+            key = name.lower()
+            if key in self._items:
+                self._items[key][1].extend(values)
+            else:
+                self._items[key] = (name, list(values))
+
+    def __getitem__(self, name: str) -> str:
+        key = name.lower()
+        values = self._items[key][1]
+        return ("; " if key == "cookie" else ", ").join(values)
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._items
+
+    def get_all(self, name: str) -> list[str]:
+        """Every value of ``name``, in order (an empty list when absent)."""
+        item = self._items.get(name.lower())
+        return list(item[1]) if item else []
+
+    def __repr__(self) -> str:
+        return f"Headers({ {name: values for name, values in self._items.values()} })"
+
+
+def parse_query(query: str | bytes, max_fields: int = MAX_FIELDS) -> dict[str, list[str]]:
+    """Name to values of an ``application/x-www-form-urlencoded`` string.
+
+    Blank values are kept; ``+`` is a space; invalid UTF-8 in percent-escapes
+    decodes with ``surrogateescape``. More than ``max_fields`` pairs is a
+    :class:`ProtocolError` (the work stays bounded).
+    """
+    text = query.decode("latin-1") if isinstance(query, bytes) else query
+    if not text:
+        return {}
+    try:
+        pairs = urllib.parse.parse_qsl(
+            text, keep_blank_values=True, errors="surrogateescape", max_num_fields=max_fields
+        )
+    except ValueError:  # "Max number of fields exceeded"
+        raise ProtocolError(f"more than {max_fields} fields") from None
+    fields: dict[str, list[str]] = {}
+    for name, value in pairs:
+        fields.setdefault(name, []).append(value)
+    return fields
+
+
+def parse_cookies(headers: Iterable[str]) -> dict[str, str]:
+    """Cookies from every ``Cookie`` header value (RFC 6265 §5.4).
+
+    Lenient: a pair without ``=`` is skipped, not fatal. When a name repeats,
+    the first value wins (browsers send the most specific cookie first).
+    """
+    cookies: dict[str, str] = {}
+    for header in headers:
+        for pair in header.split(";"):
+            name, equals, value = pair.partition("=")
+            name = name.strip()
+            if equals and name and name not in cookies:
+                value = value.strip()
+                if len(value) >= 2 and value[0] == value[-1] == '"':
+                    value = value[1:-1]
+                cookies[name] = value
+    return cookies
+
+
+def should_close(version: str | None, connection: str | None) -> bool:
+    """Whether the connection ends after this response (RFC 9112 §9.3):
+    ``Connection: close``, or HTTP/1.0 without ``keep-alive``."""
+    tokens = {token.strip().lower() for token in (connection or "").split(",")}
+    if "close" in tokens:
+        return True
+    return version == "HTTP/1.0" and "keep-alive" not in tokens
+
+
+def format_response(
+    status: int,
+    headers: Iterable[tuple[str, str]] | Mapping[str, str] = (),
+    body: bytes = b"",
+    method: str = "GET",
+    version: str = "HTTP/1.1",
+    close: bool = False,
+) -> bytes:
+    """An HTTP/1.x response as bytes.
+
+    Adds ``Content-Length`` (none for 1xx, 204 and 304, which have no body), sends
+    no body for ``HEAD`` (but the length of the one a GET would get), and adds
+    ``Connection: close`` when ``close``. A header may repeat (one line each,
+    e.g. ``Set-Cookie``).
+
+    Raises:
+        ProtocolError: A status outside 100-999, a header name that is not a
+            token, or a value with CR, LF or NUL (response splitting).
+    """
+    if not 100 <= status <= 999:
+        raise ProtocolError(f"bad status {status}")
+    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    lines = [f"{version} {status} {reason_phrase(status)}"]
+    for name, value in pairs:
+        _check_header(name, value)
+        if name.lower() != "content-length":
+            lines.append(f"{name}: {value}")
+    no_body = status < 200 or status in (204, 304)
+    if not no_body:
+        lines.append(f"Content-Length: {len(body)}")
+    if close:
+        lines.append("Connection: close")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    return head if no_body or method == "HEAD" else head + body
+
+
+def _check_header(name: Any, value: Any) -> None:
+    if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+        raise ProtocolError(f"bad header name {name!r}")
+    if not isinstance(value, str) or _FORBIDDEN_IN_VALUES.search(value):
+        raise ProtocolError(f"bad value for header {name}: CR, LF and NUL are not allowed")
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise ProtocolError(f"header {name} is not Latin-1 text (RFC 9110 §5.5)") from None

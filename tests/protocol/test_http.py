@@ -1,0 +1,160 @@
+"""brubeck.protocol.http"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from brubeck.errors import ProtocolError
+from brubeck.protocol import http, mongrel2
+from tests.helpers import DATA
+
+
+@pytest.mark.parametrize(
+    ("status", "phrase"),
+    [
+        (200, "OK"),
+        (201, "Created"),
+        (204, "No Content"),
+        (404, "Not Found"),
+        (405, "Method Not Allowed"),
+        (413, "Request Entity Too Large"),
+        (415, "Unsupported Media Type"),
+        (418, "I'm a Teapot"),
+        (599, "Unknown"),
+    ],
+)
+def test_reason_phrases(status: int, phrase: str) -> None:
+    assert http.reason_phrase(status) == phrase
+
+
+def test_format_response() -> None:
+    response = http.format_response(
+        201, [("Content-Type", "text/plain"), ("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")], b"hi"
+    )
+    assert response == (
+        b"HTTP/1.1 201 Created\r\nContent-Type: text/plain\r\nSet-Cookie: a=1\r\n"
+        b"Set-Cookie: b=2\r\nContent-Length: 2\r\n\r\nhi"
+    )
+
+
+def test_head_204_304_and_close() -> None:
+    assert http.format_response(200, {}, b"hello", method="HEAD") == (
+        b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+    )
+    assert http.format_response(204, {}, b"ignored") == b"HTTP/1.1 204 No Content\r\n\r\n"
+    assert http.format_response(304, {}, b"x") == b"HTTP/1.1 304 Not Modified\r\n\r\n"
+    assert http.format_response(200, {}, b"", version="HTTP/1.0", close=True) == (
+        b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+
+
+def test_a_given_content_length_is_replaced_by_the_real_one() -> None:
+    assert http.format_response(200, {"Content-Length": "999"}, b"ab") == (
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nab"
+    )
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Evil": "a\r\nSet-Cookie: admin=1"},
+        {"X-Evil": "a\nb"},
+        {"X-Evil": "a\x00b"},
+        {"Bad Name": "x"},
+        {"Bad\r\nName": "x"},
+        {"": "x"},
+        {"X-Snowman": "\u2603"},
+    ],
+)
+def test_header_injection_is_refused(headers: dict[str, str]) -> None:
+    with pytest.raises(ProtocolError):
+        http.format_response(200, headers, b"")
+
+
+@pytest.mark.parametrize("status", [99, 1000, -1])
+def test_bad_statuses(status: int) -> None:
+    with pytest.raises(ProtocolError):
+        http.format_response(status)
+
+
+@given(st.text(max_size=12), st.text(max_size=12))
+def test_no_header_value_can_split_a_response(name: str, value: str) -> None:
+    try:
+        response = http.format_response(200, {name: value}, b"")
+    except ProtocolError:
+        return
+    head = response.split(b"\r\n\r\n", 1)[0]
+    assert len(head.split(b"\r\n")) == 3  # status line, the header, Content-Length
+
+
+def test_headers_are_case_insensitive_and_keep_every_value() -> None:
+    headers = http.Headers({"cookie": ["a=1", "b=2"], "x-foo": ["one", "two"], "METHOD": "GET"})
+    assert headers["Cookie"] == "a=1; b=2"
+    assert headers["X-FOO"] == "one, two"
+    assert headers.get_all("x-foo") == ["one", "two"]
+    assert headers.get_all("missing") == []
+    assert headers.get("method") == "GET"
+    assert "Method" in headers and "nope" not in headers
+    assert sorted(headers) == ["METHOD", "cookie", "x-foo"]
+    with pytest.raises(KeyError):
+        headers["missing"]
+
+
+def test_headers_from_a_real_capture() -> None:
+    message = mongrel2.parse((DATA / "mongrel2" / "repeated_headers.json.bin").read_bytes())
+    headers = http.Headers(message.headers)
+    assert http.parse_cookies(headers.get_all("cookie")) == {"a": "1", "b": "2"}
+    assert headers["x-foo"] == "one, two"
+
+
+def test_parse_query_from_the_real_capture() -> None:
+    message = mongrel2.parse((DATA / "mongrel2" / "get_query.tnet.bin").read_bytes())
+    assert http.parse_query(message.headers["QUERY"]) == {
+        "name": ["brubeck"],
+        "a": ["1", "2"],
+        "empty": [""],
+        "sp": ["hello world"],
+        "plus": ["a b"],
+    }
+
+
+def test_parse_form_body_from_the_real_capture() -> None:
+    message = mongrel2.parse((DATA / "mongrel2" / "post_form.json.bin").read_bytes())
+    assert http.parse_query(message.body) == {
+        "name": ["brubeck"],
+        "x": ["1", "2"],
+        "blank": [""],
+        "msg": ["take five!"],
+    }
+
+
+def test_parse_query_details() -> None:
+    assert http.parse_query("") == {}
+    assert http.parse_query("a=caf%C3%A9&b=%E9") == {"a": ["café"], "b": ["\udce9"]}
+    with pytest.raises(ProtocolError):
+        http.parse_query("&".join(f"k{i}=v" for i in range(http.MAX_FIELDS + 1)))
+    assert len(http.parse_query("a=1&b=2", max_fields=2)) == 2
+
+
+def test_parse_cookies() -> None:
+    assert http.parse_cookies(['a=1; b="quoted value"; broken; =x', "a=2; c=3"]) == {
+        "a": "1",
+        "b": "quoted value",
+        "c": "3",
+    }
+
+
+@pytest.mark.parametrize(
+    ("version", "connection", "closes"),
+    [
+        ("HTTP/1.1", None, False),
+        ("HTTP/1.1", "close", True),
+        ("HTTP/1.1", "keep-alive, Close", True),
+        ("HTTP/1.0", None, True),
+        ("HTTP/1.0", "Keep-Alive", False),
+    ],
+)
+def test_should_close(version: str, connection: str | None, closes: bool) -> None:
+    assert http.should_close(version, connection) is closes
