@@ -418,3 +418,15 @@ def test_one_field_object_in_two_classes_is_bound_to_each() -> None:
     assert SharedOne(first="x").to_primitive() == {"first": "x"}
     assert SharedTwo(second="y").to_primitive() == {"second": "y"}
     assert SharedOne._fields["first"] is not SharedTwo._fields["second"]
+
+
+class EmptyText(Document):
+    when = DateTimeField()
+    count = IntField()
+    title = StringField()
+
+
+def test_empty_text_is_missing_for_non_string_fields_and_kept_for_strings() -> None:
+    doc = EmptyText.from_primitive({"when": "", "count": "", "title": ""})
+    assert (doc.when, doc.count, doc.title) == (None, None, "")
+    assert doc.to_primitive() == {"title": ""}  # serializes (it crashed on "")

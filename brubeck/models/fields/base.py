@@ -108,8 +108,14 @@ class BaseField:
             instance._data[name] = value
         return value
 
+    #: Whether ``""`` is a value of this type (strings) or means "missing" (the rest).
+    _keeps_empty_text = False
+
     def __set__(self, instance: Any, value: Any) -> None:
-        instance._data[self.field_name] = None if value is None else self.coerce(value)
+        if value is None or (type(value) is str and not value and not self._keeps_empty_text):
+            instance._data[self.field_name] = None  # "" is missing: stored as such
+        else:
+            instance._data[self.field_name] = self.coerce(value)
 
     # -- conversion -----------------------------------------------------------
 
@@ -229,6 +235,7 @@ class StringField(BaseField):
     """Text, with optional ``regex`` (matched at the start), ``min_length`` and ``max_length``."""
 
     _jsonschema_type = "string"
+    _keeps_empty_text = True
 
     def __init__(
         self,
