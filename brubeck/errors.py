@@ -27,18 +27,22 @@ class BrubeckError(Exception):
     """Base class of every exception Brubeck raises on purpose."""
 
 
-class CodecError(BrubeckError):
-    """Encoding, decoding or choosing a codec failed.
+class _LocatedError(BrubeckError):
+    """An error in some bytes: what is wrong, and where when known.
 
     Attributes:
         reason: A human-readable explanation.
-        offset: The byte offset in the input where decoding failed, when known.
+        offset: The byte offset in the input where it went wrong, when known.
     """
 
     def __init__(self, reason: str, offset: int | None = None) -> None:
         self.reason = reason
         self.offset = offset
         super().__init__(reason if offset is None else f"{reason} (at byte {offset})")
+
+
+class CodecError(_LocatedError):
+    """Encoding, decoding or choosing a codec failed."""
 
 
 class EncodeError(CodecError):
@@ -57,18 +61,8 @@ class NotAcceptableError(CodecError):
     """No registered codec satisfies an ``Accept`` header."""
 
 
-class ProtocolError(BrubeckError):
-    """A wire message broke its protocol (Mongrel2's, HTTP's, a service's).
-
-    Attributes:
-        reason: What is wrong.
-        offset: The byte offset in the message, when known.
-    """
-
-    def __init__(self, reason: str, offset: int | None = None) -> None:
-        self.reason = reason
-        self.offset = offset
-        super().__init__(reason if offset is None else f"{reason} (at byte {offset})")
+class ProtocolError(_LocatedError):
+    """A wire message broke its protocol (Mongrel2's, HTTP's, a service's)."""
 
 
 class ShieldException(BrubeckError):

@@ -16,13 +16,13 @@ from __future__ import annotations
 import math
 import uuid
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any, Literal
 
 import msgspec
 
 from brubeck.models import fields as f
-from brubeck.models._compile import _datetime_or_none
-from brubeck.models.fields.base import _DATETIME, _EMAIL, _URL
+from brubeck.models.fields.base import _DATETIME, _EMAIL, _URL, parse_datetime
 
 __all__ = ["decoder_for"]
 
@@ -128,7 +128,7 @@ def _field_type(  # noqa: C901 - one table of field types
         ns["_uuid4"] = uuid.uuid4
         return uuid.UUID, ""
     if kind is f.DateTimeField:
-        ns["_datetime"] = _datetime_or_none
+        ns["_datetime"] = parse_datetime
         return Annotated[str, msgspec.Meta(pattern=f"^(?:{_DATETIME.pattern})$")], "_datetime"
     if kind is f.DictField:
         item = field.field  # type: ignore[attr-defined]
@@ -144,9 +144,8 @@ def _field_type(  # noqa: C901 - one table of field types
         inner = field.field  # type: ignore[attr-defined]
         if inner.validation is not None or inner.choices is not None:
             raise _Unsupported("options on list items")
-        struct = _embedded(inner.document_type, ns, f"_x{index}", open_classes)
-        ns.setdefault("_documents", _documents)
-        ns[f"_e{index}"] = _bind_documents(ns[f"_x{index}"])
+        struct, convert = _compile(inner.document_type, open_classes)
+        ns[f"_e{index}"] = partial(_documents, convert)
         bounds = _meta(min_length=field.min_length, max_length=field.max_length)  # type: ignore[attr-defined]
         return Annotated[list[struct], bounds], f"_e{index}"  # type: ignore[valid-type]
     raise _Unsupported(kind.__name__)
@@ -184,10 +183,6 @@ def _embedded(cls: Any, ns: dict[str, Any], name: str, open_classes: tuple[Any, 
     struct, convert = _compile(cls, open_classes)
     ns[name] = convert
     return struct
-
-
-def _bind_documents(convert: Callable[[Any], Any]) -> Callable[[list[Any]], Any]:
-    return lambda items: _documents(convert, items)
 
 
 def _documents(convert: Callable[[Any], Any], items: list[Any]) -> list[Any] | None:
