@@ -14,6 +14,7 @@ __all__ = [
     "CodecError",
     "DecodeError",
     "EncodeError",
+    "HTTPError",
     "InvalidShield",
     "NotAcceptableError",
     "ProtocolError",
@@ -63,6 +64,36 @@ class NotAcceptableError(CodecError):
 
 class ProtocolError(_LocatedError):
     """A wire message broke its protocol (Mongrel2's, HTTP's, a service's)."""
+
+
+class HTTPError(BrubeckError):
+    """Raised by a handler to answer with an HTTP error status.
+
+    The app's error handling turns it into a reply: ``status``, the given
+    ``headers``, and a body carrying ``reason`` and ``detail``.
+
+    Attributes:
+        status: The HTTP status code, e.g. ``404``.
+        reason: A short human-readable message (default: the status's phrase).
+        detail: Extra machine-readable data for the body (JSON-ready), or ``None``.
+        headers: Extra reply headers, e.g. ``[("Allow", "GET")]``.
+    """
+
+    def __init__(
+        self,
+        status: int,
+        reason: str | None = None,
+        detail: Any = None,
+        headers: list[tuple[str, str]] | None = None,
+    ) -> None:
+        self.status = status
+        self.reason = reason
+        self.detail = detail
+        self.headers = list(headers or [])
+        super().__init__(status, reason)
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.reason}" if self.reason else str(self.status)
 
 
 class ShieldException(BrubeckError):

@@ -20,6 +20,7 @@ MAX_SIZE = 16 * 1024 * 1024
 # Types each binary wire format carries natively, so the conversion hook must
 # leave them alone (msgspec would otherwise turn bytes into base64 text).
 _BINARY_TYPES = (bytes, bytearray, memoryview)
+_SCALARS = (str, int, float)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,4 +72,7 @@ def to_builtins(obj: Any) -> Any:
     try:
         return msgspec.to_builtins(obj, builtin_types=_BINARY_TYPES)
     except (TypeError, ValueError) as exc:
+        for base in _SCALARS:  # a subclass of a wire type (a str with extra methods)
+            if isinstance(obj, base):
+                return base(obj)
         raise EncodeError(f"cannot encode {type(obj).__name__}: {exc}") from None

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 import msgspec
 
-from brubeck.codecs.base import MAX_SIZE, Codec, check_size
+from brubeck.codecs.base import MAX_SIZE, Codec, check_size, to_builtins
 from brubeck.errors import DecodeError, EncodeError
 
 __all__ = ["CODEC", "CONTENT_TYPES", "NAME", "codec", "decode", "encode"]
@@ -24,7 +24,8 @@ NAME = "json"
 #: ``application/*+json`` types (RFC 6839 suffixes) resolve here through the registry.
 CONTENT_TYPES = ("application/json",)
 
-_encode = msgspec.json.Encoder().encode
+# The hook runs only for types msgspec lacks, so the common path pays nothing.
+_encode = msgspec.json.Encoder(enc_hook=to_builtins).encode
 _decode = msgspec.json.Decoder().decode
 _BYTE_OFFSET = re.compile(r"\(byte (\d+)\)")
 

@@ -20,10 +20,12 @@ from brubeck.errors import ProtocolError
 __all__ = [
     "MAX_FIELDS",
     "Headers",
+    "check_header",
     "format_response",
     "parse_cookies",
     "parse_query",
     "reason_phrase",
+    "set_cookie_value",
     "should_close",
 ]
 
@@ -114,7 +116,9 @@ def parse_query(query: str | bytes, max_fields: int = MAX_FIELDS) -> dict[str, l
     decodes with ``surrogateescape``. More than ``max_fields`` pairs is a
     :class:`ProtocolError` (the work stays bounded).
     """
-    text = query.decode("latin-1") if isinstance(query, bytes) else query
+    # Raw non-ASCII bytes in a body are UTF-8 (what browsers and curl send);
+    # invalid ones survive as surrogates, as invalid percent-escapes do.
+    text = query.decode("utf-8", "surrogateescape") if isinstance(query, bytes) else query
     if not text:
         return {}
     try:
@@ -148,6 +152,62 @@ def parse_cookies(headers: Iterable[str]) -> dict[str, str]:
     return cookies
 
 
+# RFC 6265 §4.1.1: cookie-octet excludes CTLs, whitespace, DQUOTE, comma, semicolon, backslash.
+_COOKIE_OCTETS = re.compile(r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*")
+_QUOTABLE = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")  # printable, no DQUOTE or backslash
+_ATTRIBUTE_TEXT = re.compile(r"[\x20-\x3a\x3c-\x7e]*")  # av-octet: no CTLs, no ";"
+_SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
+
+
+def set_cookie_value(  # noqa: C901 - one flat check per attribute
+    name: str,
+    value: str,
+    *,
+    max_age: int | None = None,
+    expires: str | None = None,
+    path: str | None = None,
+    domain: str | None = None,
+    secure: bool = False,
+    httponly: bool = False,
+    samesite: str | None = None,
+) -> str:
+    """The value of one ``Set-Cookie`` header (RFC 6265 §4.1).
+
+    A value that is not all cookie-octets is sent quoted when it can be (as
+    Python's ``SimpleCookie`` does); ``SameSite=None`` needs ``secure``.
+
+    Raises:
+        ValueError: A name that is not a token, a value that cannot be sent,
+            an attribute holding ``;`` or control characters, or a bad ``samesite``.
+    """
+    if not _TOKEN.fullmatch(name):
+        raise ValueError(f"bad cookie name {name!r}")
+    if not _COOKIE_OCTETS.fullmatch(value):
+        if not _QUOTABLE.fullmatch(value):
+            raise ValueError(f"cookie {name}: the value holds characters a cookie cannot carry")
+        value = f'"{value}"'
+    parts = [f"{name}={value}"]
+    if max_age is not None:
+        parts.append(f"Max-Age={int(max_age)}")
+    for label, text in (("Expires", expires), ("Path", path), ("Domain", domain)):
+        if text is not None:
+            if not _ATTRIBUTE_TEXT.fullmatch(text):
+                raise ValueError(f"cookie {name}: bad {label} {text!r}")
+            parts.append(f"{label}={text}")
+    if samesite is not None:
+        site = _SAMESITE.get(samesite.lower())
+        if site is None:
+            raise ValueError(f"cookie {name}: SameSite is Strict, Lax or None, not {samesite!r}")
+        if site == "None" and not secure:
+            raise ValueError(f"cookie {name}: SameSite=None needs secure=True")
+        parts.append(f"SameSite={site}")
+    if secure:
+        parts.append("Secure")
+    if httponly:
+        parts.append("HttpOnly")
+    return "; ".join(parts)
+
+
 def should_close(version: str | None, connection: str | None) -> bool:
     """Whether the connection ends after this response (RFC 9112 §9.3):
     ``Connection: close``, or HTTP/1.0 without ``keep-alive``."""
@@ -164,6 +224,7 @@ def format_response(
     method: str = "GET",
     version: str = "HTTP/1.1",
     close: bool = False,
+    reason: str | None = None,
 ) -> bytes:
     """An HTTP/1.x response as bytes.
 
@@ -178,10 +239,14 @@ def format_response(
     """
     if not 100 <= status <= 999:
         raise ProtocolError(f"bad status {status}")
+    if reason is None:
+        reason = reason_phrase(status)
+    elif _FORBIDDEN_IN_VALUES.search(reason) or not reason.isascii():
+        raise ProtocolError("bad reason phrase: CR, LF, NUL and non-ASCII are not allowed")
     pairs = headers.items() if isinstance(headers, Mapping) else headers
-    lines = [f"{version} {status} {reason_phrase(status)}"]
+    lines = [f"{version} {status} {reason}"]
     for name, value in pairs:
-        _check_header(name, value)
+        check_header(name, value)
         if name.lower() != "content-length":
             lines.append(f"{name}: {value}")
     no_body = status < 200 or status in (204, 304)
@@ -193,7 +258,12 @@ def format_response(
     return head if no_body or method == "HEAD" else head + body
 
 
-def _check_header(name: Any, value: Any) -> None:
+def check_header(name: Any, value: Any) -> None:
+    """Refuse a header that is not a token name with a Latin-1 value free of CR, LF and NUL.
+
+    Raises:
+        ProtocolError: What is wrong with it.
+    """
     if not isinstance(name, str) or not _TOKEN.fullmatch(name):
         raise ProtocolError(f"bad header name {name!r}")
     if not isinstance(value, str) or _FORBIDDEN_IN_VALUES.search(value):

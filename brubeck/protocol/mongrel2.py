@@ -36,8 +36,10 @@ __all__ = [
     "format_extended",
     "format_replies",
     "format_reply",
+    "format_request",
     "keep_alive",
     "parse",
+    "parse_reply",
     "sendfile",
 ]
 
@@ -259,3 +261,61 @@ def cancel(sender: str, conn_ids: Sequence[int | str]) -> bytes:
 def sendfile(sender: str, conn_ids: Sequence[int | str], path: str) -> bytes:
     """``["sendfile", path]``: Mongrel2's sendfile filter sends the file."""
     return format_extended(sender, conn_ids, "sendfile", path)
+
+
+# -- the server's side: for test clients, tools and benchmarks -------------------
+
+
+def format_request(
+    sender: str,
+    conn_id: int | str,
+    path: str,
+    headers: Headers,
+    body: bytes = b"",
+    protocol: str = "tnetstring",
+) -> bytes:
+    """A request message as Mongrel2 would push it (``protocol`` ``"tnetstring"``
+    or ``"json"``, as in the handler's configuration).
+
+    Raises:
+        ProtocolError: An unknown protocol, or a sender, connection id or path
+            that would not survive the envelope.
+    """
+    conn = str(conn_id)
+    if not conn.isdigit() or not conn.isascii():
+        raise ProtocolError(f"connection ids are decimal numbers, not {conn_id!r}", None)
+    if not path or " " in path:
+        raise ProtocolError("the path must be a non-empty word", None)
+    if protocol == "tnetstring":
+        head = tnetstring.encode(headers)
+    elif protocol == "json":
+        text = json.encode(headers)
+        head = b"%d:%s," % (len(text), text)
+    else:
+        raise ProtocolError(f"unknown handler protocol {protocol!r}", None)
+    envelope = b"%s %s %s " % (
+        _sender(sender),
+        conn.encode(),
+        path.encode("utf-8", "surrogateescape"),
+    )
+    return b"%s%s%d:%s," % (envelope, head, len(body), body)
+
+
+def parse_reply(data: bytes) -> tuple[str, list[str], bytes]:
+    """Split a handler's reply into ``(sender, conn_ids, body)``.
+
+    An extended reply's ids start with ``"X"`` (see :func:`format_extended`).
+
+    Raises:
+        ProtocolError: Not ``SENDER SP LEN:IDS, SP BODY``.
+    """
+    sender, space, rest = data.partition(b" ")
+    length, colon, rest = rest.partition(b":")
+    if not space or not colon or not sender or not length.isdigit() or len(length) > 9:
+        raise ProtocolError("expected 'SENDER LEN:IDS, BODY'", 0)
+    size = int(length)
+    idents, tail = rest[:size], rest[size:]
+    if len(idents) != size or tail[:2] != b", ":
+        raise ProtocolError("bad connection id netstring", len(data) - len(rest))
+    ids = idents.decode("latin-1").split(" ")
+    return sender.decode("latin-1"), ids, tail[2:]

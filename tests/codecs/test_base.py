@@ -48,3 +48,22 @@ def test_to_builtins() -> None:
     assert to_builtins(b"raw") == b"raw"
     with pytest.raises(EncodeError, match="cannot encode object"):
         to_builtins(object())
+
+
+def test_subclasses_of_wire_scalars_encode_as_the_scalar() -> None:
+    from brubeck.codecs import json, msgpack, tnetstring
+
+    class Text(str):
+        pass
+
+    class Number(int):
+        pass
+
+    value = {"a": Text("x"), "n": Number(3)}
+    for codec in (json, msgpack, tnetstring):
+        assert codec.decode(
+            codec.encode(value), **({"text": True} if codec is tnetstring else {})
+        ) == {
+            "a": "x",
+            "n": 3,
+        }

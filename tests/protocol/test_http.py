@@ -159,3 +159,39 @@ def test_parse_cookies() -> None:
 )
 def test_should_close(version: str, connection: str | None, closes: bool) -> None:
     assert http.should_close(version, connection) is closes
+
+
+def test_a_custom_reason_phrase_is_checked() -> None:
+    assert http.format_response(200, reason="Fine").startswith(b"HTTP/1.1 200 Fine\r\n")
+    for bad in ["a\r\nb", "caf\u00e9", "nul\x00"]:
+        with pytest.raises(ProtocolError):
+            http.format_response(200, reason=bad)
+
+
+def test_set_cookie_values() -> None:
+    assert http.set_cookie_value("a", "1") == "a=1"
+    assert http.set_cookie_value(
+        "s",
+        "!sig+/=?payload",
+        max_age=60,
+        expires="Thu, 01 Jan 1970 00:00:00 GMT",
+        path="/",
+        domain="example.com",
+        secure=True,
+        httponly=True,
+        samesite="none",
+    ) == (
+        "s=!sig+/=?payload; Max-Age=60; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; "
+        "Domain=example.com; SameSite=None; Secure; HttpOnly"
+    )
+    assert http.set_cookie_value("q", "two words") == 'q="two words"'
+    for name, value, extra in [
+        ("bad name", "v", {}),
+        ("n", 'quote"inside', {}),
+        ("n", "new\nline", {}),
+        ("n", "v", {"path": "/a;b"}),
+        ("n", "v", {"samesite": "sometimes"}),
+        ("n", "v", {"samesite": "None"}),
+    ]:
+        with pytest.raises(ValueError):
+            http.set_cookie_value(name, value, **extra)

@@ -272,3 +272,44 @@ def test_extended_replies() -> None:
         "ctl",
         {"credits": 10},
     ]
+
+
+# -- the server's side --------------------------------------------------------------------
+
+
+@PROTOCOLS
+def test_format_request_rebuilds_the_captures(protocol: str) -> None:
+    original = capture("post_form", protocol)
+    rebuilt = mongrel2.format_request(
+        original.sender,
+        original.conn_id,
+        original.path,
+        original.headers,
+        original.body,
+        "json" if protocol == "json" else "tnetstring",
+    )
+    assert mongrel2.parse(rebuilt) == original
+
+
+@pytest.mark.parametrize(
+    ("conn_id", "path", "protocol"),
+    [("x", "/p", "json"), (1, "", "json"), (1, "/a b", "json"), (1, "/p", "xml")],
+)
+def test_format_request_refuses_what_would_not_survive(
+    conn_id: Any, path: str, protocol: str
+) -> None:
+    with pytest.raises(ProtocolError):
+        mongrel2.format_request("s", conn_id, path, {"METHOD": "GET"}, b"", protocol)
+
+
+def test_parse_reply_splits_replies() -> None:
+    assert mongrel2.parse_reply(mongrel2.format_reply("s", [1, 22], b"body")) == (
+        "s",
+        ["1", "22"],
+        b"body",
+    )
+    assert mongrel2.parse_reply(mongrel2.format_close("s", [7])) == ("s", ["7"], b"")
+    assert mongrel2.parse_reply(mongrel2.keep_alive("s", [3]))[1] == ["X", "3"]
+    for bad in [b"s", b"s 3:1 2", b"s x:1, b", b"s 5:1, b", b" 1:1, b"]:
+        with pytest.raises(ProtocolError):
+            mongrel2.parse_reply(bad)

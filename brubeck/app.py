@@ -1,0 +1,295 @@
+"""``Brubeck``: the application. Routes, codecs, error handlers, settings.
+
+Its core is sans-IO: :meth:`Brubeck.handle` turns a request into a reply,
+:meth:`Brubeck.handle_message` turns Mongrel2 message bytes into the reply
+messages to send. Connections (and the test client) call these.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from brubeck.codecs import Registry, default_registry
+from brubeck.errors import HTTPError, ProtocolError
+from brubeck.handlers import HTTP_METHODS, Close, Reply, WebMessageHandler
+from brubeck.handlers.errors import ErrorHandler, ErrorHandlers, problem_reply
+from brubeck.handlers.web import DEFAULT_COOKIE_MAX_AGE, header_pairs
+from brubeck.protocol import http, mongrel2
+from brubeck.protocol.request import Request
+from brubeck.routing import Router, normalize_methods
+
+__all__ = ["Brubeck"]
+
+log = logging.getLogger("brubeck.app")
+
+#: Largest request body handled (Mongrel2's own ``limits.content_length``
+#: default is 20 KiB; bigger bodies arrive as uploads, through a temp file).
+MAX_BODY_SIZE = 16 * 1024 * 1024
+
+_VERB_ORDER = [name.upper() for name in HTTP_METHODS]
+
+
+class Brubeck:
+    """An application: routes requests to handlers and turns results into replies.
+
+    Brubeck 0.4's keywords are accepted (``msg_conn``, ``handler_tuples``,
+    ``pool``, ``no_handler``, ``base_handler``, ``template_loader``,
+    ``log_level``, ``login_url``, ``db_conn``, ``cookie_secret``,
+    ``api_base_url``, ``mongrel2_pair``); unknown keywords are a ``TypeError``.
+    The library never configures logging: ``log_level`` only sets the level of
+    the ``brubeck`` logger.
+    """
+
+    MULTIPLE_ITEM_SEP = ","
+
+    def __init__(  # noqa: PLR0913 - Brubeck 0.4's keywords, kept
+        self,
+        msg_conn: Any = None,
+        handler_tuples: Iterable[tuple[Any, Any]] | None = None,
+        pool: Any = None,
+        no_handler: Any = None,
+        base_handler: type[WebMessageHandler] | None = None,
+        template_loader: Callable[[], Any] | None = None,
+        log_level: int | None = None,
+        login_url: str | None = None,
+        db_conn: Any = None,
+        cookie_secret: str | bytes | None = None,
+        api_base_url: str = "/",
+        *,
+        mongrel2_pair: tuple[str, str] | None = None,
+        codecs: Registry | None = None,
+        trusted_proxies: int = 0,
+        max_body_size: int = MAX_BODY_SIZE,
+        cookie_max_age: float = DEFAULT_COOKIE_MAX_AGE,
+        error_format: str = "json",
+    ) -> None:
+        if msg_conn is None and mongrel2_pair is not None:
+            msg_conn = _mongrel2_connection(mongrel2_pair)
+        self.msg_conn = msg_conn
+        self.pool = pool
+        self.no_handler = no_handler
+        self.base_handler = base_handler
+        self.login_url = login_url
+        self.db_conn = db_conn
+        self.cookie_secret = cookie_secret
+        self.cookie_max_age = cookie_max_age
+        self.api_base_url = api_base_url
+        self.codecs = codecs if codecs is not None else default_registry.copy()
+        if isinstance(trusted_proxies, bool) or not isinstance(trusted_proxies, int):
+            raise TypeError("trusted_proxies is the number of proxies in front of Mongrel2")
+        if trusted_proxies < 0:
+            raise ValueError("trusted_proxies cannot be negative")
+        self.trusted_proxies = trusted_proxies
+        self.max_body_size = max_body_size
+        if error_format not in ("json", "text"):
+            raise ValueError(f"error_format is 'json' or 'text', not {error_format!r}")
+        self.error_handlers = ErrorHandlers(error_format)
+        self.template_env: Any = None
+        if template_loader is not None:
+            self.template_env = template_loader()
+            if not self.template_env:
+                raise ValueError("template_env failed to load.")
+        if log_level is not None:
+            logging.getLogger("brubeck").setLevel(log_level)
+        self.router = Router()
+        self.handler_tuples = list(handler_tuples or [])
+        self.init_routes(self.handler_tuples)
+
+    # -- routes (0.4's methods) --------------------------------------------------------
+
+    @property
+    def _routes(self) -> list[tuple[re.Pattern[str], Any]]:
+        """The routes as 0.4 kept them: ``(compiled pattern, target)`` pairs."""
+        return [(route.regex, route.target) for route in self.router.routes]
+
+    def init_routes(self, handler_tuples: Iterable[tuple[Any, Any]]) -> None:
+        """Add every ``(pattern, handler)`` pair, in order."""
+        for pattern, kallable in handler_tuples:
+            self.add_route_rule(pattern, kallable)
+
+    def add_route_rule(
+        self, pattern: str | re.Pattern[str], kallable: Any, method: Any = None
+    ) -> None:
+        """Route ``pattern`` to a handler class or a function.
+
+        A class serves the verbs it has methods for; a function serves
+        ``method`` (a verb or a list of them), or every verb when it is None.
+        """
+        if method is None and isinstance(kallable, type) and hasattr(kallable, "allowed_methods"):
+            method = kallable.allowed_methods()
+        methods = normalize_methods(method)
+        if methods is not None and "GET" in methods:
+            methods |= {"HEAD"}  # HEAD is GET without the body (RFC 9110 §9.3.2)
+        self.router.add(pattern, kallable, methods)
+
+    def add_route(self, url_pattern: str, method: Any = None) -> Callable[[Any], Any]:
+        """Decorator: route ``url_pattern`` to a function ``f(app, request, *args, **kwargs)``
+        that returns :func:`brubeck.handlers.render`'s dict (or a ``Reply``).
+
+        ``method`` is a verb (``"GET"``), a list of verbs, or None for any.
+        """
+
+        def register(function: Any) -> Any:
+            self.add_route_rule(url_pattern, function, method)
+            return function
+
+        return register
+
+    def route_message(self, message: Request) -> Callable[[], Any]:
+        """A zero-argument callable that runs the handler for ``message``.
+
+        Raises (when called): :class:`HTTPError` 404 when no route matches,
+        405 (with ``Allow``) when routes match but none serves the verb.
+        """
+        method = message.method if message.kind is mongrel2.MessageKind.HTTP else None
+        found = self.router.resolve(message.path, method)
+        if isinstance(found, frozenset):
+            return self._no_route(message, found)
+        target = found.route.target
+        if isinstance(target, type):
+            handler = target(self, message)
+            handler._url_args = found.kwargs or found.args
+            return handler  # type: ignore[no-any-return]
+        return lambda: target(self, message, *found.args, **found.kwargs)
+
+    def _no_route(self, message: Request, allowed: frozenset[str]) -> Callable[[], Any]:
+        base = self.base_handler
+        if base is not None:
+            handler = base(self, message)
+            if allowed:
+                return handler.unsupported
+            return lambda: handler.render_error(handler._NOT_FOUND)
+        if allowed:
+            allow = ", ".join(verb for verb in _VERB_ORDER if verb in allowed)
+            error = HTTPError(405, "Method Not Allowed", headers=[("Allow", allow)])
+        else:
+            error = HTTPError(404, "Not Found")
+
+        def raise_error() -> Any:
+            raise error
+
+        return raise_error
+
+    # -- errors --------------------------------------------------------------------
+
+    def add_error_handler(self, exception: type[BaseException], handler: ErrorHandler) -> None:
+        """Handle ``exception`` (and subclasses) with ``handler(request, exc) -> Reply``.
+
+        The most specific handler along the exception's MRO wins.
+        """
+        self.error_handlers.add(exception, handler)
+
+    # -- serving (sans-IO) --------------------------------------------------------------
+
+    def handle(self, request: Request, raise_errors: bool = False) -> Reply | Close | None:
+        """The reply to one request; ``None`` when there is none to send now
+        (a disconnect; a handler that returned ``None``).
+
+        Exceptions become error replies; with ``raise_errors`` those that
+        would be a 500 propagate instead (the test client's default).
+        """
+        if request.is_disconnect():
+            return None  # Mongrel2 manual: never answer a disconnect
+        if len(request.body) > self.max_body_size:
+            reply: Reply | Close | None = self.error_handlers.reply(
+                request, HTTPError(413, "Content Too Large"), raise_errors
+            )
+        else:
+            try:
+                reply = to_reply(self.route_message(request)())
+            except Exception as exc:
+                reply = self.error_handlers.reply(request, exc, raise_errors)
+        if isinstance(reply, Reply) and not reply.close and request.should_close():
+            reply = Reply(reply.status, reply.headers, reply.body, close=True)
+        return reply
+
+    def handle_message(self, data: bytes, raise_errors: bool = False) -> list[bytes]:
+        """The Mongrel2 messages that answer one message from Mongrel2 (often
+        one; none for a disconnect; a reply then a close for ``Connection: close``)."""
+        try:
+            request = Request(mongrel2.parse(data), self.trusted_proxies)
+        except ProtocolError as exc:
+            return _answer_unparsable(data, exc)
+        reply = self.handle(request, raise_errors)
+        if reply is None:
+            return []
+        return self.format_reply(request, reply, raise_errors)
+
+    def format_reply(
+        self, request: Request, reply: Reply | Close, raise_errors: bool = False
+    ) -> list[bytes]:
+        """The Mongrel2 messages that carry ``reply`` to the request's client."""
+        conn = [request.conn_id]
+        if isinstance(reply, Close):
+            return [mongrel2.format_close(request.sender, conn)]
+        try:
+            response = _http_bytes(request, reply)
+        except ProtocolError as exc:  # a handler set a header that would split the response
+            reply = self.error_handlers.internal_error(request, exc, raise_errors)
+            response = _http_bytes(request, reply)
+        log.info("%s %s %s (%s)", reply.status, request.method, request.path, request.remote_addr)
+        messages = [mongrel2.format_reply(request.sender, conn, response)]
+        if reply.close:
+            messages.append(mongrel2.format_close(request.sender, conn))
+        return messages
+
+    # -- templates ---------------------------------------------------------------------
+
+    def render_template(self, template_file: str, **context: Any) -> str:
+        """Render a template with the environment ``template_loader`` built."""
+        if self.template_env is None:
+            raise RuntimeError("no template_loader was given to Brubeck(...)")
+        return self.template_env.get_template(template_file).render(**context)  # type: ignore[no-any-return]
+
+
+def to_reply(result: Any) -> Reply | Close | None:
+    """What a handler returned, as a reply: a ``Reply``/``Close`` as is, 0.4's
+    render dict, text or bytes (a 200); anything falsy is "no reply now"."""
+    if isinstance(result, Reply | Close):
+        return result
+    if not result:
+        return None
+    if isinstance(result, dict):
+        body = result.get("body") or b""
+        data = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        headers = header_pairs(result.get("headers") or {})
+        return Reply(int(result["status_code"]), headers, data)
+    if isinstance(result, str | bytes):
+        data = result.encode("utf-8") if isinstance(result, str) else result
+        return Reply(200, [("Content-Type", "text/plain; charset=utf-8")], data)
+    raise TypeError(f"a handler returned {type(result).__name__}, not a reply")
+
+
+def _http_bytes(request: Request, reply: Reply) -> bytes:
+    return http.format_response(
+        reply.status, reply.headers, reply.body, method=request.method, close=reply.close
+    )
+
+
+def _answer_unparsable(data: bytes, exc: ProtocolError) -> list[bytes]:
+    """A 400 and a close when the envelope still names a sender and a
+    connection; otherwise nothing can be sent (logged)."""
+    parts = data.split(b" ", 2)
+    log.warning("unparsable Mongrel2 message: %s", exc)
+    if len(parts) < 3 or not parts[0] or not parts[1].isdigit():
+        return []
+    sender, conn = parts[0].decode("latin-1"), parts[1].decode("ascii")
+    reply = problem_reply(400, "Bad Request", f"Malformed request: {exc.reason}", None, "json")
+    response = http.format_response(reply.status, reply.headers, reply.body, close=True)
+    try:
+        return [
+            mongrel2.format_reply(sender, [conn], response),
+            mongrel2.format_close(sender, [conn]),
+        ]
+    except ProtocolError:
+        return []
+
+
+def _mongrel2_connection(pair: tuple[str, str]) -> Any:
+    from brubeck.connections.mongrel2 import Mongrel2Connection
+
+    pull_addr, pub_addr = pair
+    return Mongrel2Connection(pull_addr, pub_addr)

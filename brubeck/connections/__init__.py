@@ -1,0 +1,10 @@
+"""Connections: the sockets between Mongrel2 (or service clients) and the app.
+
+Importing this package imports no ZeroMQ; sockets open when the app runs.
+"""
+
+from __future__ import annotations
+
+from brubeck.connections.mongrel2 import Mongrel2Connection
+
+__all__ = ["Mongrel2Connection"]

@@ -1,0 +1,174 @@
+"""Typed bodies and replies: ``@typed(body=Doc, reply=Doc)`` on a verb method.
+
+::
+
+    class Signups(JSONMessageHandler):
+        @typed(body=Signup, reply=Account, status=201)
+        def post(self, signup: Signup) -> Account:
+            return Account(name=signup.name)
+
+The body is decoded with the codec its ``Content-Type`` names (JSON when
+absent), validated into ``body`` and passed as the first argument; the
+reply codec is chosen from ``Accept`` *before* the method runs, so a 406
+has no side effects. A reply document is validated before it is sent: a
+handler that builds an invalid reply gets a 500, never a malformed answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from brubeck.codecs import Codec, Registry, tnetstring
+from brubeck.errors import (
+    DecodeError,
+    HTTPError,
+    NotAcceptableError,
+    ShieldDocException,
+    ShieldException,
+    UnknownCodecError,
+)
+from brubeck.models import BaseDocument
+
+__all__ = ["ReplyValidationError", "TypedSpec", "decode_body", "encode_reply", "typed"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_ATTRIBUTE = "__brubeck_typed__"
+
+
+class ReplyValidationError(RuntimeError):
+    """A handler returned a reply that its declared document rejects (a 500)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TypedSpec:
+    """What a verb method declared with :func:`typed`."""
+
+    body: type[BaseDocument] | None
+    reply: type[BaseDocument] | None
+    status: int
+    check_reply: bool
+
+
+def typed(
+    body: type[BaseDocument] | None = None,
+    reply: type[BaseDocument] | None = None,
+    status: int = 200,
+    check_reply: bool = True,
+) -> Callable[[F], F]:
+    """Declare a verb method's body document, reply document and success status.
+
+    Args:
+        body: The document the request body must satisfy; the method gets it
+            as its first argument after ``self``.
+        reply: The document the method returns (an instance, or a dict that
+            validates into one). Without it, any value the codec can encode
+            is sent as is.
+        status: The status of a successful reply.
+        check_reply: Validate the reply document before sending it.
+    """
+    spec = TypedSpec(body, reply, status, check_reply)
+
+    def mark(method: F) -> F:
+        setattr(method, _ATTRIBUTE, spec)
+        return method
+
+    return mark
+
+
+def spec_of(method: Callable[..., Any]) -> TypedSpec | None:
+    """The :class:`TypedSpec` of a (bound) method, if it was declared."""
+    spec = getattr(method, _ATTRIBUTE, None)
+    return spec if isinstance(spec, TypedSpec) else None
+
+
+def reply_codec(codecs: Registry, accept: str | None) -> tuple[Codec, str]:
+    """The codec and media type for the reply, from ``Accept``.
+
+    Raises:
+        HTTPError: 406, listing what the server can send.
+    """
+    try:
+        return codecs.negotiate(accept)
+    except NotAcceptableError:
+        offered = [media for codec in codecs for media in codec.content_types]
+        raise HTTPError(406, "No acceptable media type", {"available": offered}) from None
+
+
+def decode_body(
+    codecs: Registry, content_type: str | None, body: bytes, model: type[BaseDocument]
+) -> Any:
+    """Decode and validate a request body into ``model``.
+
+    Raises:
+        HTTPError: 415 for a media type no codec reads, 400 for bytes that do
+            not decode or a document that does not validate (every error and
+            its path in ``detail``).
+    """
+    try:
+        codec = codecs.for_content_type(content_type) if content_type else codecs.get("json")
+    except UnknownCodecError:
+        offered = [media for codec in codecs for media in codec.content_types]
+        raise HTTPError(
+            415, f"Unsupported media type {content_type!r}", {"supported": offered}
+        ) from None
+    try:
+        special = _DOCUMENT_DECODERS.get(codec.name)
+        if special is not None:
+            return special(model, body)
+        return model.from_primitive(codec.decode(body))
+    except DecodeError as exc:
+        raise HTTPError(400, f"Undecodable {codec.name} body", [_decode_error(exc)]) from None
+    except ShieldDocException as exc:
+        raise HTTPError(400, f"Invalid {model.__name__}", exc.to_primitive()) from None
+
+
+def _from_tnetstring(model: type[BaseDocument], body: bytes) -> BaseDocument:
+    # A document's strings are text: byte strings must be UTF-8 (else a 400).
+    return model.from_primitive(tnetstring.decode(body, text=True))
+
+
+# Codecs with a better way to build a document than decode + from_primitive.
+_DOCUMENT_DECODERS: dict[str, Callable[[type[BaseDocument], bytes], BaseDocument]] = {
+    "json": lambda model, body: model.from_json(body),  # msgspec decodes and checks in one pass
+    "tnetstring": _from_tnetstring,
+}
+
+
+def _decode_error(exc: DecodeError) -> dict[str, Any]:
+    return {"path": "$", "reason": exc.reason, "offset": exc.offset}
+
+
+def encode_reply(spec: TypedSpec, codec: Codec, result: Any) -> bytes:
+    """Check ``result`` against the declared reply and encode it.
+
+    Raises:
+        ReplyValidationError: The reply does not satisfy its document.
+    """
+    model = spec.reply
+    if model is not None:
+        if isinstance(result, dict):
+            try:
+                result = model.from_primitive(result)
+            except ShieldDocException as exc:
+                raise ReplyValidationError(f"invalid {model.__name__} reply: {exc}") from exc
+        elif not isinstance(result, model):
+            raise ReplyValidationError(
+                f"declared reply={model.__name__}, returned {type(result).__name__}"
+            )
+        elif spec.check_reply:
+            try:
+                result.validate(validate_all=True)
+            except (ShieldDocException, ShieldException) as exc:
+                raise ReplyValidationError(f"invalid {model.__name__} reply: {exc}") from exc
+    return codec.encode(_primitive(result))
+
+
+def _primitive(value: Any) -> Any:
+    if isinstance(value, BaseDocument):
+        return value.to_primitive()
+    if isinstance(value, list | tuple):
+        return [_primitive(item) for item in value]
+    return value

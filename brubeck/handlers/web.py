@@ -1,0 +1,302 @@
+"""``WebMessageHandler``: Tornado-style HTTP handlers, Brubeck 0.4's API.
+
+``set_body``, ``set_status``, headers, ``redirect``, arguments and cookies;
+``render()`` returns 0.4's dict ``{'body', 'status_code', 'status_msg',
+'headers'}``, which the app writes as an HTTP response.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any, ClassVar
+
+from brubeck.codecs import Registry, default_registry
+from brubeck.errors import ProtocolError
+from brubeck.handlers.base import HTTP_METHODS, MessageHandler, Reply
+from brubeck.handlers.typed import decode_body, encode_reply, reply_codec, spec_of
+from brubeck.protocol import http
+from brubeck.protocol.cookies import cookie_decode, cookie_encode
+
+__all__ = ["RENDER_KEYS", "WebMessageHandler", "http_response", "render"]
+
+#: The keys of the dict :func:`render` builds.
+RENDER_KEYS = frozenset({"body", "status_code", "status_msg", "headers"})
+
+#: How long a signed cookie stays valid unless the app or the call says otherwise.
+DEFAULT_COOKIE_MAX_AGE = 31 * 24 * 3600
+
+
+def render(
+    body: str | bytes, status_code: int, status_msg: str, headers: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Brubeck 0.4's reply dict, which function handlers return."""
+    return {"body": body, "status_code": status_code, "status_msg": status_msg, "headers": headers}
+
+
+def http_response(
+    body: str | bytes | None, code: int, status: str | None, headers: Mapping[str, Any]
+) -> bytes:
+    """A whole HTTP/1.1 response as bytes (0.4's helper; ``Content-Length`` added).
+
+    Raises:
+        ProtocolError: A header name or value (or ``status``) would split the response.
+    """
+    data = body.encode("utf-8") if isinstance(body, str) else (body or b"")
+    return http.format_response(code, header_pairs(headers), data, reason=status or None)
+
+
+def header_pairs(headers: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(name, value)`` pairs from a headers dict; a list value is one line per item."""
+    pairs: list[tuple[str, str]] = []
+    for name, value in headers.items():
+        if isinstance(value, list | tuple):
+            pairs.extend((name, str(item)) for item in value)
+        else:
+            pairs.append((name, str(value)))
+    return pairs
+
+
+class WebMessageHandler(MessageHandler):
+    """A handler for HTTP requests; define ``get``, ``post``... methods."""
+
+    _DEFAULT_STATUS = 500  # 0.4: rendering before any set_status is an error
+    _SUCCESS_CODE = 200
+    _UPDATED_CODE = 200
+    _CREATED_CODE = 201
+    _MULTI_CODE = 207
+    _FAILED_CODE = 400
+    _AUTH_FAILURE = 401
+    _FORBIDDEN = 403
+    _NOT_FOUND = 404
+    _NOT_ALLOWED = 405
+    _SERVER_ERROR = 500
+    _response_codes: ClassVar[dict[int, str]] = {
+        200: "OK",
+        400: "Bad request",
+        401: "Authentication failed",
+        403: "Forbidden",
+        404: "Not found",
+        405: "Method not allowed",
+        500: "Server error",
+    }
+
+    body: str | bytes
+    headers: dict[str, Any]
+
+    def initialize(self) -> None:
+        """Reset the body and headers."""
+        self.body = ""
+        self.headers = {}
+
+    @property
+    def codecs(self) -> Registry:
+        """The application's codec registry (the default one if it has none)."""
+        registry = getattr(self.application, "codecs", None)
+        return registry if isinstance(registry, Registry) else default_registry
+
+    # -- building the reply ---------------------------------------------------------
+
+    def set_body(
+        self, body: str | bytes, headers: dict[str, Any] | None = None, status_code: int = 200
+    ) -> None:
+        """Set the body and status; ``headers``, if given, replaces all headers."""
+        self.body = body
+        self.set_status(status_code)
+        if headers is not None:
+            self.headers = headers
+
+    def set_header(self, name: str, value: Any) -> None:
+        """Set one header.
+
+        Raises:
+            ValueError: The name is not a token, or the value holds CR, LF or NUL.
+        """
+        text = str(value)
+        try:
+            http.check_header(name, text)
+        except ProtocolError as exc:
+            raise ValueError(exc.reason) from None
+        self.headers[name] = text
+
+    def clear_header(self, name: str) -> None:
+        """Remove a header if set."""
+        self.headers.pop(name, None)
+
+    def redirect(self, url: str, status_code: int = 302) -> Any:
+        """Finish with a redirect to ``url`` (a ``Location`` header).
+
+        Raises:
+            ValueError: The URL holds CR, LF or NUL.
+        """
+        self.clear_payload()
+        self._finished = True
+        self.set_status(status_code, status_msg=f"Page has moved to {url}")
+        self.set_header("Location", url)
+        return WebMessageHandler.render(self)
+
+    def _allow(self) -> str:
+        verbs = self.allowed_methods()
+        return ", ".join(name.upper() for name in HTTP_METHODS if name.upper() in verbs)
+
+    def options(self, *args: Any, **kwargs: Any) -> Any:
+        """Answer ``OPTIONS``: ``Allow`` and ``Access-Control-Allow-Methods``."""
+        allow = self._allow()
+        self.headers["Allow"] = allow
+        self.headers["Access-Control-Allow-Methods"] = allow
+        self.set_status(200)
+        return WebMessageHandler.render(self)
+
+    def unsupported(self, *args: Any, **kwargs: Any) -> Any:
+        """405, with ``Allow`` listing the verbs this handler serves."""
+
+        def allow_header() -> None:
+            self.headers["Allow"] = self._allow()
+
+        return self.render_error(self._NOT_ALLOWED, error_handler=allow_header)
+
+    def render(
+        self,
+        status_code: int | None = None,
+        hide_status: bool = False,
+        http_200: bool = False,
+        **kw: Any,
+    ) -> Any:
+        """0.4's reply dict; ``http_200`` sends 200 while the payload keeps its status."""
+        if status_code is not None:
+            self.set_status(status_code)
+        headers = dict(self.headers)
+        if self._response_cookies:
+            headers["Set-Cookie"] = list(self._response_cookies.values())
+        code = 200 if http_200 else self.status_code
+        return render(self.body, code, self.status_msg, headers)
+
+    # -- typed bodies ----------------------------------------------------------------
+
+    def invoke(self, method: Callable[..., Any], *extra: Any) -> Any:
+        """Call the verb method; for ``@typed`` methods decode the body first
+        and encode the reply after."""
+        spec = spec_of(method)
+        if spec is None:
+            return super().invoke(method, *extra)
+        codec, media_type = reply_codec(self.codecs, self.message.accept)
+        if spec.body is not None:
+            message = self.message
+            document = decode_body(self.codecs, message.content_type, message.body, spec.body)
+            extra = (*extra, document)
+        result = super().invoke(method, *extra)
+        if result is None or isinstance(result, Reply):
+            return result
+        if spec.reply is None and isinstance(result, dict) and result.keys() == RENDER_KEYS:
+            return result  # the method rendered its own reply
+        self.body = encode_reply(spec, codec, result)
+        self.headers["Content-Type"] = media_type
+        self.set_status(spec.status)
+        return WebMessageHandler.render(self)
+
+    # -- arguments and cookies -----------------------------------------------------------
+
+    def get_argument(self, name: str, default: str | None = None, strip: bool = True) -> str | None:
+        """The last value of query/form argument ``name``, or ``default``."""
+        value: str | None = self.message.get_argument(name, default, strip)
+        return value
+
+    def get_arguments(self, name: str, strip: bool = True) -> list[str]:
+        """Every value of query/form argument ``name`` (``[]`` when absent)."""
+        values: list[str] = self.message.get_arguments(name, strip)
+        return values
+
+    @property
+    def _response_cookies(self) -> dict[str, str]:
+        cookies: dict[str, str] | None = self.__dict__.get("_set_cookies")
+        if cookies is None:
+            cookies = self.__dict__["_set_cookies"] = {}
+        return cookies
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """Cookies set on the reply: name to ``Set-Cookie`` value."""
+        return self._response_cookies
+
+    def get_cookie(
+        self,
+        key: str,
+        default: Any = None,
+        secret: str | bytes | None = None,
+        max_age: float | None = None,
+    ) -> Any:
+        """A request cookie's value; with ``secret``, the verified value of a
+        signed cookie set under the same name (``default`` when it is missing,
+        forged, expired, or signed for another name)."""
+        value = self.message.cookies.get(key)
+        if value is None:
+            return default
+        if secret is None:
+            return str(value)
+        if max_age is None:
+            max_age = getattr(self.application, "cookie_max_age", DEFAULT_COOKIE_MAX_AGE)
+        decoded = cookie_decode(str(value), secret, max_age)
+        if isinstance(decoded, list) and len(decoded) == 2 and decoded[0] == key:
+            return decoded[1]
+        return default
+
+    def set_cookie(
+        self, key: str, value: Any, secret: str | bytes | None = None, **attributes: Any
+    ) -> None:
+        """Set a cookie on the reply; with ``secret`` it is signed (HMAC-SHA256,
+        with its name and issue time) and may be any JSON value.
+
+        ``attributes``: ``max_age``, ``expires`` (epoch seconds, datetime or
+        text), ``path`` (default ``/``), ``domain``, ``secure``, ``httponly``
+        (default True) and ``samesite`` (default ``"Lax"``).
+
+        Raises:
+            TypeError: A value that is not a str without a secret.
+            ValueError: A name, value or attribute a cookie cannot carry.
+        """
+        if secret is not None:
+            value = cookie_encode([key, value], secret)
+        elif not isinstance(value, str):
+            raise TypeError("Secret missing for non-string Cookie.")
+        expires = attributes.pop("expires", None)
+        if expires is not None and not isinstance(expires, str):
+            expires = _http_date(expires)
+        attributes.setdefault("path", "/")
+        attributes.setdefault("httponly", True)
+        attributes.setdefault("samesite", "Lax")
+        self._response_cookies[key] = http.set_cookie_value(
+            key, value, expires=expires, **attributes
+        )
+
+    def set_secure_cookie(self, key: str, value: Any, **attributes: Any) -> None:
+        """:meth:`set_cookie` signed with the app's ``cookie_secret``."""
+        self.set_cookie(key, value, secret=self._cookie_secret(), **attributes)
+
+    def get_secure_cookie(self, key: str, default: Any = None, max_age: float | None = None) -> Any:
+        """:meth:`get_cookie` verified with the app's ``cookie_secret``."""
+        return self.get_cookie(key, default, secret=self._cookie_secret(), max_age=max_age)
+
+    def _cookie_secret(self) -> str | bytes:
+        secret = getattr(self.application, "cookie_secret", None)
+        if not secret:
+            raise RuntimeError("the app has no cookie_secret: Brubeck(cookie_secret=...)")
+        return secret  # type: ignore[no-any-return]
+
+    def delete_cookie(self, key: str, **attributes: Any) -> None:
+        """Tell the client to forget cookie ``key``."""
+        self.set_cookie(key, "", max_age=0, expires=0, **attributes)
+
+    def delete_cookies(self) -> None:
+        """Delete every cookie the request carried."""
+        for key in self.message.cookies:
+            self.delete_cookie(key)
+
+    def convert_cookies(self) -> list[str]:
+        """The ``Set-Cookie`` values of the reply (0.4 name; each is sent on its own line)."""
+        return list(self._response_cookies.values())
+
+
+def _http_date(when: float | datetime) -> str:
+    stamp = when.timestamp() if isinstance(when, datetime) else float(when)
+    return email.utils.formatdate(stamp, usegmt=True)

@@ -1,0 +1,258 @@
+"""An HTTP request as a handler sees it: a view over one Mongrel2 message.
+
+Everything that costs work (headers with case-insensitive access, query and
+form arguments, multipart files, cookies) is parsed on first use, so a JSON
+API that only reads its body pays only for the body.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from functools import cached_property
+from typing import Any
+
+from brubeck.codecs import json
+from brubeck.errors import DecodeError, ProtocolError
+from brubeck.protocol import http, multipart
+from brubeck.protocol.mongrel2 import Message, MessageKind, parse
+from brubeck.protocol.multipart import UploadedFile
+
+__all__ = ["CookieValue", "Request"]
+
+# Brubeck 0.4 turned control characters in arguments into spaces (request.py).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
+class CookieValue(str):
+    """A cookie's value: a ``str`` that also answers ``.value``, as the
+    ``Morsel`` objects of Brubeck 0.4's ``request.cookies[name]`` did."""
+
+    __slots__ = ()
+
+    @property
+    def value(self) -> str:
+        """The value itself (0.4's ``Morsel.value``)."""
+        return str(self)
+
+
+class Request:
+    """One request from Mongrel2.
+
+    Attributes:
+        message: The parsed wire message.
+        sender: Mongrel2's server UUID.
+        conn_id: The client connection's id.
+        path: The raw path, percent-encoding kept (what routes match).
+        body: The body, as bytes.
+        kind: What the message is (an HTTP request, an upload start...).
+        trusted_proxies: How many proxies in front of Mongrel2 append to
+            ``X-Forwarded-For`` (0: trust only Mongrel2's ``REMOTE_ADDR``).
+    """
+
+    def __init__(self, message: Message, trusted_proxies: int = 0) -> None:
+        self.message = message
+        self.sender = message.sender
+        self.conn_id = message.conn_id
+        self.path = message.path
+        self.body = message.body
+        self.kind = message.kind
+        self.trusted_proxies = int(trusted_proxies)
+
+    @staticmethod
+    def parse_msg(msg: bytes, trusted_proxies: int = 0) -> Request:
+        """Parse a raw Mongrel2 message (Brubeck 0.4's entry point).
+
+        Raises:
+            ProtocolError: The bytes are not a Mongrel2 request.
+        """
+        return Request(parse(msg), trusted_proxies)
+
+    # -- Mongrel2's own headers: UPPERCASE, set by the server, trusted ----------
+
+    def _server_header(self, name: str) -> str | None:
+        value = self.message.headers.get(name)
+        return value if isinstance(value, str) else None
+
+    @property
+    def method(self) -> str:
+        """The HTTP verb (``"GET"``), or ``JSON``/``XML``/``WEBSOCKET``...; ``""``
+        for an upload-stream chunk."""
+        return self._server_header("METHOD") or ""
+
+    @property
+    def version(self) -> str | None:
+        """``"HTTP/1.1"`` or ``"HTTP/1.0"``."""
+        return self._server_header("VERSION")
+
+    @property
+    def query_string(self) -> str:
+        """The raw query string (without ``?``)."""
+        return self._server_header("QUERY") or ""
+
+    @property
+    def scheme(self) -> str:
+        """``"http"`` or ``"https"``."""
+        return self._server_header("URL_SCHEME") or "http"
+
+    @cached_property
+    def decoded_path(self) -> str:
+        """The path with percent-escapes decoded (UTF-8; invalid bytes replaced)."""
+        raw = urllib.parse.unquote_to_bytes(self.path.encode("utf-8", "surrogateescape"))
+        return raw.decode("utf-8", "replace")
+
+    @cached_property
+    def remote_addr(self) -> str | None:
+        """The client's address: Mongrel2's ``REMOTE_ADDR``, or, when
+        ``trusted_proxies`` is N > 0, the address N hops back in
+        ``X-Forwarded-For`` (Mongrel2 must run with ``no_clobber_xff=1``)."""
+        direct = self._server_header("REMOTE_ADDR")
+        if self.trusted_proxies <= 0:
+            return direct
+        hops = [
+            hop.strip()
+            for value in self.headers.get_all("x-forwarded-for")
+            for hop in value.split(",")
+            if hop.strip()
+        ]
+        if not hops:
+            return direct
+        return hops[-min(self.trusted_proxies, len(hops))]
+
+    # -- client headers ---------------------------------------------------------
+
+    @cached_property
+    def headers(self) -> http.Headers:
+        """Every header, case-insensitive; ``headers[name]`` is one string,
+        ``headers.get_all(name)`` the list."""
+        raw = self.message.headers
+        # Mongrel2 lowercases client header names and writes its own in
+        # UPPERCASE: a client's "remote_addr" must not mix into REMOTE_ADDR.
+        spoofed = {name.lower() for name in raw if name.isupper()}
+        if spoofed & raw.keys():
+            raw = {name: value for name, value in raw.items() if name not in spoofed}
+        return http.Headers(raw)
+
+    def _client_header(self, name: str) -> str | None:
+        # Mongrel2 lowercases client header names (request.c header_field_cb).
+        value = self.message.headers.get(name)
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value
+
+    @property
+    def content_type(self) -> str | None:
+        """The ``Content-Type`` header."""
+        return self._client_header("content-type")
+
+    @property
+    def accept(self) -> str | None:
+        """The ``Accept`` header."""
+        return self._client_header("accept")
+
+    @property
+    def url(self) -> str:
+        """The request's URL, rebuilt from the scheme, ``Host``, path and query."""
+        host = self._client_header("host") or ""
+        query = self.query_string
+        return f"{self.scheme}://{host}{self.path}" + (f"?{query}" if query else "")
+
+    @property
+    def url_parts(self) -> urllib.parse.SplitResult:
+        """:attr:`url`, split (Brubeck 0.4's ``url_parts``)."""
+        return urllib.parse.urlsplit(self.url)
+
+    def should_close(self) -> bool:
+        """Whether the connection must close after the reply (HTTP/1.0, ``Connection: close``)."""
+        return http.should_close(self.version, self._client_header("connection"))
+
+    # -- kinds --------------------------------------------------------------------
+
+    def is_disconnect(self) -> bool:
+        """A client went away (never answer this)."""
+        return self.kind is MessageKind.DISCONNECT
+
+    def is_upload_start(self) -> bool:
+        """Mongrel2 began writing a large body to a temp file."""
+        return self.kind is MessageKind.UPLOAD_START
+
+    def is_upload_done(self) -> bool:
+        """The temp file of a large body is complete."""
+        return self.kind is MessageKind.UPLOAD_DONE
+
+    def is_websocket(self) -> bool:
+        """A WebSocket handshake or frame."""
+        return self.kind in (MessageKind.WEBSOCKET, MessageKind.WEBSOCKET_HANDSHAKE)
+
+    # -- arguments, files, cookies --------------------------------------------------
+
+    @cached_property
+    def _form(self) -> tuple[dict[str, list[str]], dict[str, list[UploadedFile]]]:
+        arguments = http.parse_query(self.query_string)
+        files: dict[str, list[UploadedFile]] = {}
+        content_type = self.content_type or ""
+        media_type = content_type.partition(";")[0].strip().lower()
+        if media_type == "application/x-www-form-urlencoded":
+            _merge(arguments, http.parse_query(self.body))
+        elif media_type == "multipart/form-data":
+            boundary = multipart.boundary_of(content_type)
+            if boundary is None:
+                raise ProtocolError("multipart/form-data without a valid boundary")
+            fields, files = multipart.parse_multipart(self.body, boundary)
+            _merge(arguments, fields)
+        return arguments, files
+
+    @property
+    def arguments(self) -> dict[str, list[str]]:
+        """Query and form arguments, name to values (query first).
+
+        Raises:
+            ProtocolError: A malformed form body or too many fields (a 400).
+        """
+        return self._form[0]
+
+    @property
+    def files(self) -> dict[str, list[UploadedFile]]:
+        """Files of a ``multipart/form-data`` body, name to files (empty otherwise)."""
+        return self._form[1]
+
+    def get_arguments(self, name: str, strip: bool = True) -> list[str]:
+        """Every value of argument ``name`` (``[]`` when absent), control
+        characters turned into spaces, invalid UTF-8 replaced."""
+        return [_clean(value, strip) for value in self.arguments.get(name, ())]
+
+    def get_argument(self, name: str, default: str | None = None, strip: bool = True) -> str | None:
+        """The last value of argument ``name``, or ``default``."""
+        values = self.arguments.get(name)
+        return _clean(values[-1], strip) if values else default
+
+    @cached_property
+    def cookies(self) -> dict[str, CookieValue]:
+        """Cookies from every ``Cookie`` header; the first of a repeated name wins."""
+        parsed = http.parse_cookies(self.headers.get_all("cookie"))
+        return {name: CookieValue(value) for name, value in parsed.items()}
+
+    @cached_property
+    def data(self) -> Any:
+        """The decoded body of a JSON-socket or control message (``{}`` otherwise)."""
+        if self.method != "JSON":
+            return {}
+        try:
+            return json.decode(self.body)
+        except DecodeError:
+            return {}
+
+    def __repr__(self) -> str:
+        return f"<Request {self.method} {self.path} conn={self.conn_id}>"
+
+
+def _merge(into: dict[str, list[str]], more: dict[str, list[str]]) -> None:
+    for name, values in more.items():
+        into.setdefault(name, []).extend(values)
+
+
+def _clean(value: str, strip: bool) -> str:
+    if not value.isascii():
+        value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    value = _CONTROL.sub(" ", value)
+    return value.strip() if strip else value

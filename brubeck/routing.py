@@ -1,0 +1,115 @@
+"""URL routing: an ordered table of ``(regex, target)`` rules.
+
+Brubeck 0.4's rules, with its bugs fixed: routes are tried in order and
+``regex.match`` (anchored at the start only) runs on the raw path. A route
+whose pattern matches but which does not take the request's verb is skipped,
+so ``GET /x`` and ``POST /x`` may go to different targets; when patterns
+match but no route takes the verb, the answer is 405 with the verbs that
+would work. Named groups become keyword arguments (empty ones are left out,
+so the target's defaults apply); otherwise groups are positional. Captured
+values are percent-decoded, as Tornado does.
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Match", "Route", "Router", "normalize_methods"]
+
+
+def normalize_methods(method: str | Iterable[str] | None) -> frozenset[str] | None:
+    """``"get"`` -> ``{"GET"}``; ``["GET", "post"]`` -> ``{"GET", "POST"}``; ``None`` -> any."""
+    if method is None:
+        return None
+    try:
+        names = [method] if isinstance(method, str) else list(method)
+    except TypeError:
+        raise ValueError(f"methods must be a verb or a list of verbs, not {method!r}") from None
+    if not names or not all(isinstance(name, str) and name for name in names):
+        raise ValueError(f"methods must be non-empty strings, not {method!r}")
+    return frozenset(name.upper() for name in names)
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One rule: a compiled pattern, its target, and the verbs it takes.
+
+    Attributes:
+        regex: The compiled pattern.
+        target: A handler class or a function.
+        methods: Uppercase verbs the target takes; ``None`` for any.
+    """
+
+    regex: re.Pattern[str]
+    target: Any
+    methods: frozenset[str] | None = None
+
+    def takes(self, method: str | None) -> bool:
+        """Whether this route serves ``method`` (``None``: any message)."""
+        return method is None or self.methods is None or method in self.methods
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A route and the arguments its pattern captured."""
+
+    route: Route
+    args: tuple[str | None, ...] = ()
+    kwargs: dict[str, str] = field(default_factory=dict)
+
+
+class Router:
+    """Routes in insertion order; :meth:`resolve` finds the first that serves a request."""
+
+    def __init__(self) -> None:
+        self.routes: list[Route] = []
+
+    def add(
+        self,
+        pattern: str | re.Pattern[str],
+        target: Any,
+        methods: str | Iterable[str] | None = None,
+    ) -> Route:
+        """Append a rule (``pattern`` compiled unless it already is).
+
+        Raises:
+            re.error: The pattern is not a valid regular expression.
+        """
+        regex = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern)
+        route = Route(regex, target, normalize_methods(methods))
+        self.routes.append(route)
+        return route
+
+    def resolve(self, path: str, method: str | None) -> Match | frozenset[str]:
+        """The first route matching ``path`` that serves ``method``.
+
+        Returns:
+            A :class:`Match`; or, when no route serves it, the verbs that
+            routes matching the path do serve (empty: nothing matches, 404).
+        """
+        allowed: set[str] = set()
+        for route in self.routes:
+            found = route.regex.match(path)
+            if found is None:
+                continue
+            if route.takes(method):
+                return _match(route, found)
+            allowed.update(route.methods or ())
+        return frozenset(allowed)
+
+
+def _match(route: Route, found: re.Match[str]) -> Match:
+    named = found.groupdict()
+    if named:
+        kwargs = {name: _unquote(value) for name, value in named.items() if value}
+        return Match(route, (), kwargs)
+    args = tuple(None if value is None else _unquote(value) for value in found.groups())
+    return Match(route, args)
+
+
+def _unquote(value: str) -> str:
+    return urllib.parse.unquote(value, errors="replace") if "%" in value else value

@@ -1,0 +1,207 @@
+"""brubeck.handlers.typed: typed request bodies and replies, through real wire bytes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from brubeck.app import Brubeck
+from brubeck.codecs import msgpack, tnetstring
+from brubeck.handlers import JSONMessageHandler, ReplyValidationError, WebMessageHandler, typed
+from brubeck.models import Document, IntField, ListField, StringField
+from brubeck.testing import TestClient
+
+
+class Signup(Document):
+    name = StringField(required=True, max_length=16)
+    age = IntField(required=True, min_value=13)
+    tags = ListField(StringField(max_length=8))
+
+
+class Account(Document):
+    name = StringField(required=True)
+    greeting = StringField(required=True)
+
+
+class Signups(JSONMessageHandler):
+    @typed(body=Signup, reply=Account, status=201)
+    def post(self, signup: Signup) -> Account:
+        return Account(name=signup.name, greeting=f"welcome, {signup.name}")
+
+    @typed(body=Signup, reply=Account)
+    def put(self, signup: Signup, team: str = "none") -> dict[str, Any]:
+        return {"name": signup.name, "greeting": f"moved to {team}"}
+
+    @typed(reply=Account)
+    def get(self) -> Account:
+        return Account(name="x")  # greeting missing: a server bug
+
+    @typed(body=Signup)
+    def patch(self, signup: Signup) -> list[Any]:
+        return [signup, {"plain": True}]
+
+
+class Team(WebMessageHandler):
+    @typed(body=Signup, reply=Account)
+    def put(self, signup: Signup, team: str) -> Account:
+        self.set_header("X-Team", team)
+        return Account(name=signup.name, greeting=f"moved to {team}")
+
+    @typed(reply=Account)
+    def get(self, team: str) -> None:
+        return None  # no reply now
+
+    @typed()
+    def delete(self, team: str) -> Any:
+        self.set_body("rendered myself")
+        return self.render(status_code=202)
+
+
+def tnet_text(data: bytes) -> Any:
+    return tnetstring.decode(data, text=True)
+
+
+GOOD = {"name": "alice", "age": 30, "tags": ["a"]}
+
+
+def client(**kwargs: Any) -> TestClient:
+    routes = [(r"^/signups$", Signups), (r"^/teams/(?P<team>\w+)$", Team)]
+    return TestClient(Brubeck(handler_tuples=routes), **kwargs)
+
+
+def test_a_valid_json_body_reaches_the_method_as_a_document() -> None:
+    response = client().post("/signups", json=GOOD)
+    assert (response.status, response.reason) == (201, "Created")
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json() == {"name": "alice", "greeting": "welcome, alice"}
+
+
+@pytest.mark.parametrize(
+    ("encode", "content_type"),
+    [(msgpack.encode, "application/msgpack"), (tnetstring.encode, "application/x-tnetstring")],
+)
+def test_msgpack_and_tnetstring_bodies(encode: Any, content_type: str) -> None:
+    response = client().post("/signups", body=encode(GOOD), content_type=content_type)
+    assert response.status == 201
+    assert response.json()["name"] == "alice"
+
+
+@pytest.mark.parametrize(
+    ("accept", "decode", "media_type"),
+    [
+        ("application/msgpack", msgpack.decode, "application/msgpack"),
+        ("application/x-tnetstring", tnet_text, "application/x-tnetstring"),
+        ("application/json;q=0.5, application/msgpack", msgpack.decode, "application/msgpack"),
+        ("*/*", None, "application/json"),
+    ],
+)
+def test_the_reply_is_encoded_per_accept(accept: str, decode: Any, media_type: str) -> None:
+    response = client().post("/signups", json=GOOD, headers={"Accept": accept})
+    assert response.headers["Content-Type"] == media_type
+    value = decode(response.body) if decode else response.json()
+    assert value == {"name": "alice", "greeting": "welcome, alice"}
+
+
+def test_an_invalid_body_is_400_with_every_error_and_its_path() -> None:
+    bad = {"name": "x" * 20, "age": 5, "tags": ["ok", "much too long"]}
+    response = client().post("/signups", json=bad)
+    assert response.status == 400
+    assert response.headers["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["detail"] == "Invalid Signup"
+    assert [error["path"] for error in problem["errors"]] == ["$.name", "$.age", "$.tags[1]"]
+
+
+def test_a_missing_field_is_400() -> None:
+    response = client().post("/signups", json={"name": "bob"})
+    assert response.status == 400
+    assert response.json()["errors"][0]["path"] == "$.age"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b'{"name": ', "application/json"),
+        (b"", "application/json"),
+        (b"\xc1", "application/msgpack"),
+        (b"5:abc", "application/x-tnetstring"),
+        (b"[1, 2]", "application/json"),
+    ],
+)
+def test_undecodable_bodies_are_400(body: bytes, content_type: str) -> None:
+    response = client().post("/signups", body=body, content_type=content_type)
+    assert response.status == 400
+    assert response.json()["errors"][0]["path"] == "$"
+
+
+def test_an_unsupported_media_type_is_415_listing_what_is_supported() -> None:
+    response = client().post("/signups", body=b"a,b", content_type="text/csv")
+    assert response.status == 415
+    assert "application/json" in response.json()["supported"]
+
+
+def test_tnetstring_text_must_be_utf8() -> None:
+    body = tnetstring.encode({b"name": b"\xff", b"age": 20})
+    response = client().post("/signups", body=body, content_type="application/x-tnetstring")
+    assert response.status == 400
+
+
+def test_no_content_type_means_json() -> None:
+    assert client().post("/signups", body=b'{"name": "al", "age": 20}').status == 201
+
+
+def test_nothing_acceptable_is_406_and_the_method_does_not_run() -> None:
+    calls: list[int] = []
+
+    class Counting(JSONMessageHandler):
+        @typed(body=Signup)
+        def post(self, signup: Signup) -> dict[str, int]:
+            calls.append(1)
+            return {"ok": 1}
+
+    test = TestClient(Brubeck(handler_tuples=[(r"^/", Counting)]))
+    response = test.post("/", json=GOOD, headers={"Accept": "text/html"})
+    assert response.status == 406
+    assert "application/json" in response.json()["available"]
+    assert calls == []
+
+
+def test_url_arguments_follow_the_body() -> None:
+    response = client().put("/teams/red", json=GOOD)
+    assert response.json() == {"name": "alice", "greeting": "moved to red"}
+    assert response.headers["X-Team"] == "red"  # headers set in the method are kept
+
+
+def test_a_dict_reply_is_validated_into_the_declared_document() -> None:
+    response = client().put("/signups", json=GOOD)
+    assert response.json() == {"name": "alice", "greeting": "moved to none"}
+
+
+def test_an_invalid_reply_is_a_500_not_a_malformed_answer() -> None:
+    with pytest.raises(ReplyValidationError, match="Account"):
+        client().get("/signups")
+    response = client(raise_server_exceptions=False).get("/signups")
+    assert response.status == 500
+
+
+def test_replies_without_a_declared_document_are_sent_as_is() -> None:
+    response = client().patch("/signups", json=GOOD)
+    assert response.json() == [{"name": "alice", "age": 30, "tags": ["a"]}, {"plain": True}]
+
+
+def test_none_and_self_rendered_replies_pass_through() -> None:
+    test = client()
+    assert not test.get("/teams/red").replied
+    rendered = test.delete("/teams/red")
+    assert (rendered.status, rendered.text) == (202, "rendered myself")
+
+
+def test_a_reply_of_the_wrong_type_is_a_500() -> None:
+    class Wrong(JSONMessageHandler):
+        @typed(reply=Account)
+        def get(self) -> Signup:
+            return Signup(name="a", age=20)
+
+    with pytest.raises(ReplyValidationError, match="returned Signup"):
+        TestClient(Brubeck(handler_tuples=[(r"^/", Wrong)])).get("/")
