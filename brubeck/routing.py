@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 __all__ = ["Match", "Route", "Router", "normalize_methods"]
 
@@ -53,13 +53,12 @@ class Route:
         return method is None or self.methods is None or method in self.methods
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
-    """A route and the arguments its pattern captured."""
+class Match(NamedTuple):
+    """A route and the arguments its pattern captured (a tuple: built per request)."""
 
     route: Route
-    args: tuple[str | None, ...] = ()
-    kwargs: dict[str, str] = field(default_factory=dict)
+    args: tuple[str | None, ...]
+    kwargs: dict[str, str]
 
 
 class Router:
@@ -108,7 +107,7 @@ def _match(route: Route, found: re.Match[str]) -> Match:
         kwargs = {name: _unquote(value) for name, value in named.items() if value}
         return Match(route, (), kwargs)
     args = tuple(None if value is None else _unquote(value) for value in found.groups())
-    return Match(route, args)
+    return Match(route, args, {})
 
 
 def _unquote(value: str) -> str:

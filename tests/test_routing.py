@@ -130,7 +130,7 @@ def test_routes_and_matches_are_frozen() -> None:
     route = Router().add(r"^/", "t")
     with pytest.raises(dataclasses.FrozenInstanceError):
         route.target = "other"  # type: ignore[misc]
-    match = Match(route)
+    match = Match(route, (), {})
     assert match.args == ()
     assert match.kwargs == {}
     with pytest.raises(dataclasses.FrozenInstanceError):

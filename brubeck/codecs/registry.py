@@ -4,12 +4,18 @@ one: the module-level default, or an app with codecs of its own."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from brubeck.codecs.base import Codec
 from brubeck.codecs.negotiation import parse_accept, parse_media_type, quality
 from brubeck.errors import NotAcceptableError, UnknownCodecError
 
 __all__ = ["Registry"]
+
+# Answers cached per header text: clients send a handful of distinct Accept
+# and Content-Type values, so parsing each request's header again is waste.
+# Bounded, so a client sending endless variants cannot grow memory.
+_CACHE_SIZE = 256
 
 
 class Registry:
@@ -21,6 +27,8 @@ class Registry:
     def __init__(self, codecs: Iterable[Codec] = ()) -> None:
         self._by_name: dict[str, Codec] = {}
         self._by_type: dict[str, Codec] = {}
+        self._negotiated: dict[str | None, tuple[Codec, str]] = {}
+        self._content_types: dict[str, Codec] = {}
         for codec in codecs:
             self.register(codec)
 
@@ -35,6 +43,8 @@ class Registry:
         self._by_name[codec.name] = codec
         for media_type in codec.content_types:
             self._by_type[media_type] = codec
+        self._negotiated.clear()
+        self._content_types.clear()
         return codec
 
     def copy(self) -> Registry:
@@ -71,10 +81,14 @@ class Registry:
             UnknownCodecError: The header is missing, malformed, or names a
                 media type no codec handles (HTTP maps this to 415).
         """
+        cached = self._content_types.get(header) if header else None
+        if cached is not None:
+            return cached
         parsed = parse_media_type(header) if header else None
         codec = self._find_media_type(*parsed) if parsed else None
         if codec is None:
             raise UnknownCodecError(f"unsupported content type {header!r}")
+        _remember(self._content_types, header, codec)
         return codec
 
     def negotiate(
@@ -92,7 +106,16 @@ class Registry:
         Raises:
             NotAcceptableError: No media type gets a quality above 0 (HTTP 406).
         """
-        candidates = [self.get(name) for name in preferred] if preferred else list(self)
+        if preferred is None:
+            cached = self._negotiated.get(header)
+            if cached is not None:
+                return cached
+            answer = self._negotiate(header, list(self))
+            _remember(self._negotiated, header, answer)
+            return answer
+        return self._negotiate(header, [self.get(name) for name in preferred])
+
+    def _negotiate(self, header: str | None, candidates: list[Codec]) -> tuple[Codec, str]:
         ranges = parse_accept(header) if header else []
         if not ranges:
             if not candidates:
@@ -131,3 +154,9 @@ class Registry:
         if codec is None and "+" in subtype:
             codec = self._by_type.get(f"{kind}/{subtype.rpartition('+')[2]}")
         return codec
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()  # simple and bounded; the common values come back at once
+    cache[key] = value

@@ -26,7 +26,6 @@ from brubeck.errors import (
     HTTPError,
     NotAcceptableError,
     ShieldDocException,
-    ShieldException,
     UnknownCodecError,
 )
 from brubeck.models import BaseDocument
@@ -144,26 +143,33 @@ def _decode_error(exc: DecodeError) -> dict[str, Any]:
 def encode_reply(spec: TypedSpec, codec: Codec, result: Any) -> bytes:
     """Check ``result`` against the declared reply and encode it.
 
+    The check reads the data about to be sent (what the client will get
+    must satisfy the document), with the same compiled validation as
+    request bodies.
+
     Raises:
         ReplyValidationError: The reply does not satisfy its document.
     """
     model = spec.reply
-    if model is not None:
-        if isinstance(result, dict):
-            try:
-                result = model.from_primitive(result)
-            except ShieldDocException as exc:
-                raise ReplyValidationError(f"invalid {model.__name__} reply: {exc}") from exc
-        elif not isinstance(result, model):
-            raise ReplyValidationError(
-                f"declared reply={model.__name__}, returned {type(result).__name__}"
-            )
-        elif spec.check_reply:
-            try:
-                result.validate(validate_all=True)
-            except (ShieldDocException, ShieldException) as exc:
-                raise ReplyValidationError(f"invalid {model.__name__} reply: {exc}") from exc
-    return codec.encode(_primitive(result))
+    if model is None:
+        return codec.encode(_primitive(result))
+    if isinstance(result, dict):
+        result = _checked(model, result)
+    elif not isinstance(result, model):
+        raise ReplyValidationError(
+            f"declared reply={model.__name__}, returned {type(result).__name__}"
+        )
+    primitive = result.to_primitive()
+    if spec.check_reply:
+        _checked(model, primitive)
+    return codec.encode(primitive)
+
+
+def _checked(model: type[BaseDocument], data: dict[str, Any]) -> BaseDocument:
+    try:
+        return model.from_primitive(data)
+    except ShieldDocException as exc:
+        raise ReplyValidationError(f"invalid {model.__name__} reply: {exc}") from exc
 
 
 def _primitive(value: Any) -> Any:

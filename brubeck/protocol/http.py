@@ -211,7 +211,9 @@ def set_cookie_value(  # noqa: C901 - one flat check per attribute
 def should_close(version: str | None, connection: str | None) -> bool:
     """Whether the connection ends after this response (RFC 9112 §9.3):
     ``Connection: close``, or HTTP/1.0 without ``keep-alive``."""
-    tokens = {token.strip().lower() for token in (connection or "").split(",")}
+    if not connection:
+        return version == "HTTP/1.0"
+    tokens = {token.strip().lower() for token in connection.split(",")}
     if "close" in tokens:
         return True
     return version == "HTTP/1.0" and "keep-alive" not in tokens

@@ -116,8 +116,7 @@ def parse(data: bytes) -> Message:
 
 def _headers_and_body(rest: bytes, offset: int) -> tuple[Headers, bytes]:
     try:
-        # Headers as text in one pass: a tnetstring dict, or the JSON text.
-        raw_headers, after = tnetstring.pop(rest, text=True, errors="surrogateescape")
+        raw_headers, after = tnetstring.pop(rest)
         raw_body, trailing = tnetstring.pop(after)
     except DecodeError as exc:
         raise ProtocolError(f"bad netstring: {exc.reason}", _shift(exc.offset, offset)) from None
@@ -125,13 +124,38 @@ def _headers_and_body(rest: bytes, offset: int) -> tuple[Headers, bytes]:
         raise ProtocolError("trailing bytes after the body", offset + len(rest) - len(trailing))
     if type(raw_body) is not bytes:
         raise ProtocolError("the body must be a netstring", offset + len(rest) - len(after))
-    headers: Any = raw_headers
-    if type(raw_headers) is str:  # JSON headers: a netstring of JSON text
-        try:
-            headers = json.decode(raw_headers, lenient=True)
-        except DecodeError as exc:
-            raise ProtocolError(f"bad JSON headers: {exc.reason}", offset) from None
+    if type(raw_headers) is dict:  # tnetstring headers
+        return _text_headers(raw_headers, offset), raw_body
+    if type(raw_headers) is not bytes:
+        raise ProtocolError("headers must be a dict", offset)
+    try:  # JSON headers: a netstring of JSON text
+        headers = json.decode(raw_headers, lenient=True)
+    except DecodeError as exc:
+        raise ProtocolError(f"bad JSON headers: {exc.reason}", offset) from None
     return _checked_headers(headers, offset), raw_body
+
+
+def _text_headers(raw: dict[Any, Any], offset: int) -> Headers:
+    # Names and values to text, invalid UTF-8 kept with surrogateescape, as
+    # the JSON protocol's lenient decoding does. The common case (one UTF-8
+    # value per name) takes one comprehension; anything else the loop below.
+    try:
+        return {key.decode(): value.decode() for key, value in raw.items()}
+    except (AttributeError, UnicodeDecodeError):
+        pass
+    headers: Headers = {}
+    try:
+        for key, value in raw.items():
+            name = key.decode("utf-8", "surrogateescape")
+            if type(value) is bytes:
+                headers[name] = value.decode("utf-8", "surrogateescape")
+            elif type(value) is list:
+                headers[name] = [item.decode("utf-8", "surrogateescape") for item in value]
+            else:
+                raise TypeError
+    except (AttributeError, TypeError):  # a name or value that is not a string
+        raise ProtocolError("header names and values must be text", offset) from None
+    return headers
 
 
 def _shift(inner: int | None, offset: int) -> int | None:

@@ -134,3 +134,30 @@ def test_for_accept_with_a_handlers_preference() -> None:
 def test_codecs_round_trip_through_the_registry() -> None:
     for codec in codecs.default_registry:
         assert codec.decode(codec.encode([1, 2])) == [1, 2]
+
+
+def test_cached_answers_follow_registration() -> None:
+    from brubeck.codecs import Codec, Registry
+    from brubeck.codecs import json as json_codec
+
+    registry = Registry([json_codec.CODEC])
+    assert registry.negotiate("application/x-custom, */*;q=0.1")[0].name == "json"
+    assert registry.for_content_type("application/json") is json_codec.CODEC
+    custom = Codec("custom", ("application/x-custom",), lambda value: b"", lambda data: None)
+    registry.register(custom)
+    assert registry.negotiate("application/x-custom, */*;q=0.1")[0] is custom
+    replacement = Codec("json", ("application/json",), lambda value: b"", lambda data: None)
+    registry.register(replacement)
+    assert registry.for_content_type("application/json") is replacement
+
+
+def test_the_answer_cache_is_bounded() -> None:
+    from brubeck.codecs import registry as registry_module
+
+    registry = registry_module.Registry(registry_module.Registry())
+    from brubeck.codecs import default_registry
+
+    registry = default_registry.copy()
+    for index in range(registry_module._CACHE_SIZE * 3):
+        registry.negotiate(f"application/json;q=0.{index % 9 + 1}, x/y{index}")
+    assert len(registry._negotiated) <= registry_module._CACHE_SIZE
