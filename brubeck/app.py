@@ -16,8 +16,10 @@ from brubeck.codecs import Registry, default_registry
 from brubeck.errors import HTTPError, ProtocolError
 from brubeck.handlers import HTTP_METHODS, Close, Reply, WebMessageHandler
 from brubeck.handlers.errors import ErrorHandler, ErrorHandlers, problem_reply
-from brubeck.handlers.web import DEFAULT_COOKIE_MAX_AGE, header_pairs
+from brubeck.handlers.typed import run_typed_function, spec_of
+from brubeck.handlers.web import DEFAULT_COOKIE_MAX_AGE, to_reply
 from brubeck.protocol import http, mongrel2
+from brubeck.protocol.mongrel2 import MessageKind
 from brubeck.protocol.request import Request
 from brubeck.routing import Router, normalize_methods
 
@@ -30,6 +32,19 @@ log = logging.getLogger("brubeck.app")
 MAX_BODY_SIZE = 16 * 1024 * 1024
 
 _VERB_ORDER = [name.upper() for name in HTTP_METHODS]
+# Kinds routed by their HTTP verb; others reach whatever route matches their path.
+_VERB_ROUTED = frozenset({MessageKind.HTTP, MessageKind.UPLOAD_START, MessageKind.UPLOAD_DONE})
+# Kinds that must never get a reply (Mongrel2 manual, "Handler Protocol").
+_NEVER_ANSWERED = frozenset({MessageKind.DISCONNECT, MessageKind.CREDITS})
+# Kinds whose connection speaks no HTTP any more: an HTTP reply would corrupt it.
+_NOT_HTTP = frozenset(
+    {
+        MessageKind.WEBSOCKET,
+        MessageKind.JSON_SOCKET,
+        MessageKind.XML_SOCKET,
+        MessageKind.UPLOAD_STREAM,
+    }
+)
 
 
 class Brubeck:
@@ -102,7 +117,10 @@ class Brubeck:
 
     @property
     def _routes(self) -> list[tuple[re.Pattern[str], Any]]:
-        """The routes as 0.4 kept them: ``(compiled pattern, target)`` pairs."""
+        """The routes as 0.4 kept them: ``(compiled pattern, target)`` pairs
+        (a copy; absent, as in 0.4, until the first route is added)."""
+        if not self.router.routes:
+            raise AttributeError("no routes yet")
         return [(route.regex, route.target) for route in self.router.routes]
 
     def init_routes(self, handler_tuples: Iterable[tuple[Any, Any]]) -> None:
@@ -118,12 +136,13 @@ class Brubeck:
         A class serves the verbs it has methods for; a function serves
         ``method`` (a verb or a list of them), or every verb when it is None.
         """
-        if method is None and isinstance(kallable, type) and hasattr(kallable, "allowed_methods"):
+        exclusive = isinstance(kallable, type)  # a handler class owns its URL
+        if method is None and exclusive and hasattr(kallable, "allowed_methods"):
             method = kallable.allowed_methods()
         methods = normalize_methods(method)
         if methods is not None and "GET" in methods:
             methods |= {"HEAD"}  # HEAD is GET without the body (RFC 9110 §9.3.2)
-        self.router.add(pattern, kallable, methods)
+        self.router.add(pattern, kallable, methods, exclusive)
 
     def add_route(self, url_pattern: str, method: Any = None) -> Callable[[Any], Any]:
         """Decorator: route ``url_pattern`` to a function ``f(app, request, *args, **kwargs)``
@@ -142,9 +161,10 @@ class Brubeck:
         """A zero-argument callable that runs the handler for ``message``.
 
         Raises (when called): :class:`HTTPError` 404 when no route matches,
-        405 (with ``Allow``) when routes match but none serves the verb.
+        405 (with ``Allow``) when the matching route does not serve the verb.
         """
-        method = message.method if message.kind is mongrel2.MessageKind.HTTP else None
+        kind = getattr(message, "kind", MessageKind.HTTP)
+        method = getattr(message, "method", None) if kind in _VERB_ROUTED else None
         found = self.router.resolve(message.path, method)
         if isinstance(found, frozenset):
             return self._no_route(message, found)
@@ -153,17 +173,27 @@ class Brubeck:
             handler = target(self, message)
             handler._url_args = found.kwargs or found.args
             return handler  # type: ignore[no-any-return]
+        spec = spec_of(target)
+        if spec is not None:
+            return lambda: run_typed_function(self, target, spec, message, found.args, found.kwargs)
         return lambda: target(self, message, *found.args, **found.kwargs)
 
     def _no_route(self, message: Request, allowed: frozenset[str]) -> Callable[[], Any]:
+        allow = ", ".join(verb for verb in _VERB_ORDER if verb in allowed)
         base = self.base_handler
         if base is not None:
             handler = base(self, message)
-            if allowed:
-                return handler.unsupported
-            return lambda: handler.render_error(handler._NOT_FOUND)
+            if not allowed:
+                return lambda: handler.render_error(handler._NOT_FOUND)
+
+            def unsupported() -> Any:
+                def allow_header() -> None:
+                    handler.headers["Allow"] = allow
+
+                return handler.render_error(handler._NOT_ALLOWED, error_handler=allow_header)
+
+            return unsupported
         if allowed:
-            allow = ", ".join(verb for verb in _VERB_ORDER if verb in allowed)
             error = HTTPError(405, "Method Not Allowed", headers=[("Allow", allow)])
         else:
             error = HTTPError(404, "Not Found")
@@ -186,25 +216,35 @@ class Brubeck:
 
     def handle(self, request: Request, raise_errors: bool = False) -> Reply | Close | None:
         """The reply to one request; ``None`` when there is none to send now
-        (a disconnect; a handler that returned ``None``).
+        (a disconnect or flow-control message; a handler that returned ``None``).
 
         Exceptions become error replies; with ``raise_errors`` those that
         would be a 500 propagate instead (the test client's default).
         """
-        if request.is_disconnect():
+        kind = request.kind
+        if kind in _NEVER_ANSWERED:
             return None  # Mongrel2 manual: never answer a disconnect
         if len(request.body) > self.max_body_size:
-            reply: Reply | Close | None = self.error_handlers.reply(
-                request, HTTPError(413, "Content Too Large"), raise_errors
-            )
+            reply = self._error(request, HTTPError(413, "Content Too Large"), raise_errors)
         else:
             try:
                 reply = to_reply(self.route_message(request)())
             except Exception as exc:
-                reply = self.error_handlers.reply(request, exc, raise_errors)
-        if isinstance(reply, Reply) and not reply.close and request.should_close():
-            reply = Reply(reply.status, reply.headers, reply.body, close=True)
+                reply = self._error(request, exc, raise_errors)
+        if isinstance(reply, Reply):
+            if kind in _NOT_HTTP:  # no HTTP on a socket: drop the connection instead
+                log.warning("no handler for %s message on %s", kind.value, request.path)
+                return Close()
+            if not reply.close and (kind is MessageKind.UPLOAD_START or request.should_close()):
+                # Answering an upload start refuses it: close, so no "done" follows.
+                reply = Reply(reply.status, reply.headers, reply.body, close=True)
         return reply
+
+    def _error(self, request: Request, exc: Exception, raise_errors: bool) -> Reply | Close | None:
+        try:
+            return to_reply(self.error_handlers.reply(request, exc, raise_errors))
+        except (TypeError, ValueError) as bad:  # an error handler returned something unusable
+            return self.error_handlers.internal_error(request, bad, raise_errors)
 
     def handle_message(self, data: bytes, raise_errors: bool = False) -> list[bytes]:
         """The Mongrel2 messages that answer one message from Mongrel2 (often
@@ -227,7 +267,7 @@ class Brubeck:
             return [mongrel2.format_close(request.sender, conn)]
         try:
             response = _http_bytes(request, reply)
-        except ProtocolError as exc:  # a handler set a header that would split the response
+        except Exception as exc:  # e.g. a header that would split the response
             reply = self.error_handlers.internal_error(request, exc, raise_errors)
             response = _http_bytes(request, reply)
         log.info("%s %s %s (%s)", reply.status, request.method, request.path, request.remote_addr)
@@ -245,24 +285,6 @@ class Brubeck:
         return self.template_env.get_template(template_file).render(**context)  # type: ignore[no-any-return]
 
 
-def to_reply(result: Any) -> Reply | Close | None:
-    """What a handler returned, as a reply: a ``Reply``/``Close`` as is, 0.4's
-    render dict, text or bytes (a 200); anything falsy is "no reply now"."""
-    if isinstance(result, Reply | Close):
-        return result
-    if not result:
-        return None
-    if isinstance(result, dict):
-        body = result.get("body") or b""
-        data = body.encode("utf-8") if isinstance(body, str) else bytes(body)
-        headers = header_pairs(result.get("headers") or {})
-        return Reply(int(result["status_code"]), headers, data)
-    if isinstance(result, str | bytes):
-        data = result.encode("utf-8") if isinstance(result, str) else result
-        return Reply(200, [("Content-Type", "text/plain; charset=utf-8")], data)
-    raise TypeError(f"a handler returned {type(result).__name__}, not a reply")
-
-
 def _http_bytes(request: Request, reply: Reply) -> bytes:
     return http.format_response(
         reply.status, reply.headers, reply.body, method=request.method, close=reply.close
@@ -274,8 +296,8 @@ def _answer_unparsable(data: bytes, exc: ProtocolError) -> list[bytes]:
     connection; otherwise nothing can be sent (logged)."""
     parts = data.split(b" ", 2)
     log.warning("unparsable Mongrel2 message: %s", exc)
-    if len(parts) < 3 or not parts[0] or not parts[1].isdigit():
-        return []
+    if len(parts) < 3 or not parts[0] or not parts[1].isdigit() or parts[2].startswith(b"@"):
+        return []  # no one to answer, or a socket/control message: no HTTP there
     sender, conn = parts[0].decode("latin-1"), parts[1].decode("ascii")
     reply = problem_reply(400, "Bad Request", f"Malformed request: {exc.reason}", None, "json")
     response = http.format_response(reply.status, reply.headers, reply.body, close=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "BadRequestError",
     "BrubeckError",
     "CodecError",
     "DecodeError",
@@ -94,6 +95,11 @@ class HTTPError(BrubeckError):
 
     def __str__(self) -> str:
         return f"{self.status} {self.reason}" if self.reason else str(self.status)
+
+
+class BadRequestError(ProtocolError):
+    """The client's request could not be read (a malformed form body, too
+    many fields): HTTP maps it to 400. Other protocol errors are the server's."""
 
 
 class ShieldException(BrubeckError):

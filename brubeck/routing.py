@@ -1,19 +1,20 @@
 """URL routing: an ordered table of ``(regex, target)`` rules.
 
 Brubeck 0.4's rules, with its bugs fixed: routes are tried in order and
-``regex.match`` (anchored at the start only) runs on the raw path. A route
-whose pattern matches but which does not take the request's verb is skipped,
-so ``GET /x`` and ``POST /x`` may go to different targets; when patterns
-match but no route takes the verb, the answer is 405 with the verbs that
-would work. Named groups become keyword arguments (empty ones are left out,
-so the target's defaults apply); otherwise groups are positional. Captured
-values are percent-decoded, as Tornado does.
+``regex.match`` (anchored at the start only) runs on the raw path; the first
+route that matches wins. An *exclusive* route (a handler class: it owns its
+URL) that lacks the verb ends the search with a 405. A function route
+registered for some verbs only is skipped for others, so ``GET /x`` and
+``POST /x`` may go to different functions. Named groups become keyword
+arguments (empty ones are left out, so the target's defaults apply);
+otherwise groups are positional. Captured values are the raw text of the
+path, percent-escapes kept, as in 0.4: decoding after matching would let
+``%2F`` or ``%00`` slip past a pattern's ``[^/]+``.
 """
 
 from __future__ import annotations
 
 import re
-import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -42,11 +43,14 @@ class Route:
         regex: The compiled pattern.
         target: A handler class or a function.
         methods: Uppercase verbs the target takes; ``None`` for any.
+        exclusive: When the pattern matches, this route answers, with a 405
+            if it lacks the verb (later routes are not tried).
     """
 
     regex: re.Pattern[str]
     target: Any
     methods: frozenset[str] | None = None
+    exclusive: bool = False
 
     def takes(self, method: str | None) -> bool:
         """Whether this route serves ``method`` (``None``: any message)."""
@@ -72,6 +76,7 @@ class Router:
         pattern: str | re.Pattern[str],
         target: Any,
         methods: str | Iterable[str] | None = None,
+        exclusive: bool = False,
     ) -> Route:
         """Append a rule (``pattern`` compiled unless it already is).
 
@@ -79,16 +84,16 @@ class Router:
             re.error: The pattern is not a valid regular expression.
         """
         regex = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern)
-        route = Route(regex, target, normalize_methods(methods))
+        route = Route(regex, target, normalize_methods(methods), exclusive)
         self.routes.append(route)
         return route
 
     def resolve(self, path: str, method: str | None) -> Match | frozenset[str]:
-        """The first route matching ``path`` that serves ``method``.
+        """The route that serves ``path`` and ``method``.
 
         Returns:
             A :class:`Match`; or, when no route serves it, the verbs that
-            routes matching the path do serve (empty: nothing matches, 404).
+            the routes matching the path do serve (empty: nothing matches, 404).
         """
         allowed: set[str] = set()
         for route in self.routes:
@@ -98,17 +103,13 @@ class Router:
             if route.takes(method):
                 return _match(route, found)
             allowed.update(route.methods or ())
+            if route.exclusive:
+                break
         return frozenset(allowed)
 
 
 def _match(route: Route, found: re.Match[str]) -> Match:
     named = found.groupdict()
     if named:
-        kwargs = {name: _unquote(value) for name, value in named.items() if value}
-        return Match(route, (), kwargs)
-    args = tuple(None if value is None else _unquote(value) for value in found.groups())
-    return Match(route, args, {})
-
-
-def _unquote(value: str) -> str:
-    return urllib.parse.unquote(value, errors="replace") if "%" in value else value
+        return Match(route, (), {name: value for name, value in named.items() if value})
+    return Match(route, found.groups(), {})

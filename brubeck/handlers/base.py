@@ -53,6 +53,17 @@ class Reply:
     body: bytes = b""
     close: bool = False
 
+    def __post_init__(self) -> None:
+        # Checked when built, so a bad reply fails inside the handler's call
+        # (a 500), never later while the reply is being written.
+        if type(self.status) is not int or not 100 <= self.status <= 999:
+            raise TypeError(f"a reply status is an int from 100 to 999, not {self.status!r}")
+        if type(self.body) is not bytes:
+            raise TypeError(f"a reply body is bytes, not {type(self.body).__name__}")
+        for pair in self.headers:
+            if type(pair) is not tuple or len(pair) != 2 or not all(type(x) is str for x in pair):
+                raise TypeError(f"reply headers are (str, str) pairs, not {pair!r}")
+
 
 @dataclass(frozen=True, slots=True)
 class Close:

@@ -1,9 +1,9 @@
 """Exceptions to replies: handlers found along the exception's MRO.
 
 The defaults: :class:`HTTPError` answers with its own status; a
-:class:`~brubeck.errors.ProtocolError` or :class:`~brubeck.errors.DecodeError`
-raised while a handler read the request is a 400; anything else is a logged
-500. Bodies are RFC 9457 problem details (``application/problem+json``), or
+:class:`~brubeck.errors.BadRequestError` (the request could not be read) is a
+400; anything else, including a codec or protocol error in the server's own
+work, is a logged 500. Bodies are RFC 9457 problem details (``application/problem+json``), or
 plain text when the app says ``error_format="text"``.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from brubeck.codecs import json
-from brubeck.errors import DecodeError, HTTPError, ProtocolError
+from brubeck.errors import BadRequestError, HTTPError
 from brubeck.handlers.base import Close, Reply
 from brubeck.protocol.http import reason_phrase
 
@@ -60,8 +60,7 @@ class ErrorHandlers:
         self.error_format = error_format
         self._handlers: dict[type[BaseException], ErrorHandler] = {
             HTTPError: self._http_error,
-            ProtocolError: self._bad_request,
-            DecodeError: self._bad_request,
+            BadRequestError: self._bad_request,
         }
 
     def add(self, exception: type[BaseException], handler: ErrorHandler) -> None:
@@ -110,5 +109,5 @@ class ErrorHandlers:
         detail = exc.reason if exc.reason and exc.reason != title else None
         return problem_reply(exc.status, title, detail, exc.detail, self.error_format, exc.headers)
 
-    def _bad_request(self, request: Any, exc: ProtocolError | DecodeError) -> Reply:
+    def _bad_request(self, request: Any, exc: BadRequestError) -> Reply:
         return problem_reply(400, None, exc.reason, None, self.error_format)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from brubeck.codecs import Codec, Registry, tnetstring
+from brubeck.codecs import Codec, Registry, default_registry, tnetstring
 from brubeck.errors import (
     DecodeError,
     HTTPError,
@@ -28,13 +28,22 @@ from brubeck.errors import (
     ShieldDocException,
     UnknownCodecError,
 )
+from brubeck.handlers.base import Close, Reply
 from brubeck.models import BaseDocument
 
-__all__ = ["ReplyValidationError", "TypedSpec", "decode_body", "encode_reply", "typed"]
+__all__ = [
+    "ReplyValidationError",
+    "TypedSpec",
+    "decode_body",
+    "encode_reply",
+    "run_typed_function",
+    "typed",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 _ATTRIBUTE = "__brubeck_typed__"
+_RENDER_KEYS = frozenset({"body", "status_code", "status_msg", "headers"})
 
 
 class ReplyValidationError(RuntimeError):
@@ -121,7 +130,10 @@ def decode_body(
     except DecodeError as exc:
         raise HTTPError(400, f"Undecodable {codec.name} body", [_decode_error(exc)]) from None
     except ShieldDocException as exc:
-        raise HTTPError(400, f"Invalid {model.__name__}", exc.to_primitive()) from None
+        errors = exc.to_primitive()
+        undecodable = len(errors) == 1 and errors[0]["reason"].startswith("Invalid JSON")
+        detail = f"Undecodable {codec.name} body" if undecodable else f"Invalid {model.__name__}"
+        raise HTTPError(400, detail, errors) from None
 
 
 def _from_tnetstring(model: type[BaseDocument], body: bytes) -> BaseDocument:
@@ -170,6 +182,30 @@ def _checked(model: type[BaseDocument], data: dict[str, Any]) -> BaseDocument:
         return model.from_primitive(data)
     except ShieldDocException as exc:
         raise ReplyValidationError(f"invalid {model.__name__} reply: {exc}") from exc
+
+
+def run_typed_function(
+    app: Any,
+    function: Callable[..., Any],
+    spec: TypedSpec,
+    request: Any,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> Any:
+    """Run a ``@typed`` function route: ``function(app, request, body, *args, **kwargs)``."""
+    codecs = getattr(app, "codecs", None)
+    codecs = codecs if isinstance(codecs, Registry) else default_registry
+    codec, media_type = reply_codec(codecs, request.accept)
+    extra: tuple[Any, ...] = ()
+    if spec.body is not None:
+        extra = (decode_body(codecs, request.content_type, request.body, spec.body),)
+    result = function(app, request, *extra, *args, **kwargs)
+    if result is None or isinstance(result, Reply | Close):
+        return result
+    if spec.reply is None and isinstance(result, dict) and _RENDER_KEYS <= result.keys():
+        return result  # the function rendered its own reply
+    body = encode_reply(spec, codec, result)
+    return Reply(spec.status, [("Content-Type", media_type)], body)
 
 
 def _primitive(value: Any) -> Any:

@@ -14,12 +14,12 @@ from typing import Any, ClassVar
 
 from brubeck.codecs import Registry, default_registry
 from brubeck.errors import ProtocolError
-from brubeck.handlers.base import HTTP_METHODS, MessageHandler, Reply
+from brubeck.handlers.base import HTTP_METHODS, Close, MessageHandler, Reply
 from brubeck.handlers.typed import decode_body, encode_reply, reply_codec, spec_of
 from brubeck.protocol import http
 from brubeck.protocol.cookies import cookie_decode, cookie_encode
 
-__all__ = ["RENDER_KEYS", "WebMessageHandler", "http_response", "render"]
+__all__ = ["RENDER_KEYS", "WebMessageHandler", "http_response", "render", "to_reply"]
 
 #: The keys of the dict :func:`render` builds.
 RENDER_KEYS = frozenset({"body", "status_code", "status_msg", "headers"})
@@ -45,6 +45,33 @@ def http_response(
     """
     data = body.encode("utf-8") if isinstance(body, str) else (body or b"")
     return http.format_response(code, header_pairs(headers), data, reason=status or None)
+
+
+def to_reply(result: Any) -> Reply | Close | None:
+    """What a handler returned, as a reply: a ``Reply`` or ``Close`` as is,
+    0.4's render dict, or text/bytes (a 200); ``None`` is "no reply now".
+
+    Raises:
+        TypeError: Anything else (a handler bug, so a 500).
+    """
+    if result is None or isinstance(result, Reply | Close):
+        return result
+    if isinstance(result, dict) and RENDER_KEYS <= result.keys():
+        headers = header_pairs(result["headers"] or {})
+        return Reply(result["status_code"], headers, _body_bytes(result["body"]))
+    if isinstance(result, str | bytes | bytearray | memoryview):
+        return Reply(200, [("Content-Type", "text/plain; charset=utf-8")], _body_bytes(result))
+    raise TypeError(f"a handler returned {type(result).__name__}, not a reply")
+
+
+def _body_bytes(body: Any) -> bytes:
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if isinstance(body, bytes | bytearray | memoryview):
+        return bytes(body)
+    if body is None:
+        return b""
+    raise TypeError(f"a reply body is str or bytes, not {type(body).__name__}")
 
 
 def header_pairs(headers: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -107,6 +134,14 @@ class WebMessageHandler(MessageHandler):
         if headers is not None:
             self.headers = headers
 
+    def set_status(
+        self, status_code: int, status_msg: str | None = None, extra_txt: str | None = None
+    ) -> None:
+        """Set the status; the message defaults to 0.4's text, else the standard phrase."""
+        if status_msg is None and status_code not in self._response_codes:
+            status_msg = http.reason_phrase(status_code)
+        super().set_status(status_code, status_msg, extra_txt)
+
     def set_header(self, name: str, value: Any) -> None:
         """Set one header.
 
@@ -124,15 +159,16 @@ class WebMessageHandler(MessageHandler):
         """Remove a header if set."""
         self.headers.pop(name, None)
 
-    def redirect(self, url: str, status_code: int = 302) -> Any:
-        """Finish with a redirect to ``url`` (a ``Location`` header).
+    def redirect(self, url: str, status: int = 302, status_code: int | None = None) -> Any:
+        """Finish with a redirect to ``url`` (a ``Location`` header);
+        ``status_code`` is the other fork's name for ``status``.
 
         Raises:
             ValueError: The URL holds CR, LF or NUL.
         """
         self.clear_payload()
         self._finished = True
-        self.set_status(status_code, status_msg=f"Page has moved to {url}")
+        self.set_status(status_code or status, status_msg=f"Page has moved to {url}")
         self.set_header("Location", url)
         return WebMessageHandler.render(self)
 
@@ -290,7 +326,8 @@ class WebMessageHandler(MessageHandler):
     def delete_cookies(self) -> None:
         """Delete every cookie the request carried."""
         for key in self.message.cookies:
-            self.delete_cookie(key)
+            if http.is_token(key):  # other apps' odd names ("cart[items]") cannot be set
+                self.delete_cookie(key)
 
     def convert_cookies(self) -> list[str]:
         """The ``Set-Cookie`` values of the reply (0.4 name; each is sent on its own line)."""

@@ -15,12 +15,13 @@ import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from brubeck.errors import ProtocolError
+from brubeck.errors import BadRequestError, ProtocolError
 
 __all__ = [
     "MAX_FIELDS",
     "Headers",
     "check_header",
+    "is_token",
     "format_response",
     "parse_cookies",
     "parse_query",
@@ -59,6 +60,11 @@ _REASONS = {
 # RFC 9110 §5.1: a field name is a token; §5.5: values hold no CR, LF or NUL.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _FORBIDDEN_IN_VALUES = re.compile(r"[\r\n\x00]")
+
+
+def is_token(name: str) -> bool:
+    """Whether ``name`` is an RFC 9110 token (a valid header or cookie name)."""
+    return _TOKEN.fullmatch(name) is not None
 
 
 def reason_phrase(status: int) -> str:
@@ -126,7 +132,7 @@ def parse_query(query: str | bytes, max_fields: int = MAX_FIELDS) -> dict[str, l
             text, keep_blank_values=True, errors="surrogateescape", max_num_fields=max_fields
         )
     except ValueError:  # "Max number of fields exceeded"
-        raise ProtocolError(f"more than {max_fields} fields") from None
+        raise BadRequestError(f"more than {max_fields} fields") from None
     fields: dict[str, list[str]] = {}
     for name, value in pairs:
         fields.setdefault(name, []).append(value)
@@ -154,7 +160,6 @@ def parse_cookies(headers: Iterable[str]) -> dict[str, str]:
 
 # RFC 6265 §4.1.1: cookie-octet excludes CTLs, whitespace, DQUOTE, comma, semicolon, backslash.
 _COOKIE_OCTETS = re.compile(r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*")
-_QUOTABLE = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")  # printable, no DQUOTE or backslash
 _ATTRIBUTE_TEXT = re.compile(r"[\x20-\x3a\x3c-\x7e]*")  # av-octet: no CTLs, no ";"
 _SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
 
@@ -173,8 +178,10 @@ def set_cookie_value(  # noqa: C901 - one flat check per attribute
 ) -> str:
     """The value of one ``Set-Cookie`` header (RFC 6265 §4.1).
 
-    A value that is not all cookie-octets is sent quoted when it can be (as
-    Python's ``SimpleCookie`` does); ``SameSite=None`` needs ``secure``.
+    The value must be cookie-octets: no spaces, ``;``, ``,``, quotes or
+    backslashes (browsers split ``Set-Cookie`` on ``;`` even inside quotes,
+    so anything else could inject attributes). Sign or encode other values.
+    ``SameSite=None`` needs ``secure``.
 
     Raises:
         ValueError: A name that is not a token, a value that cannot be sent,
@@ -183,9 +190,10 @@ def set_cookie_value(  # noqa: C901 - one flat check per attribute
     if not _TOKEN.fullmatch(name):
         raise ValueError(f"bad cookie name {name!r}")
     if not _COOKIE_OCTETS.fullmatch(value):
-        if not _QUOTABLE.fullmatch(value):
-            raise ValueError(f"cookie {name}: the value holds characters a cookie cannot carry")
-        value = f'"{value}"'
+        raise ValueError(
+            f"cookie {name}: the value holds characters a cookie cannot carry "
+            '(space ; , " \\ or controls); sign it (secret=...) or encode it'
+        )
     parts = [f"{name}={value}"]
     if max_age is not None:
         parts.append(f"Max-Age={int(max_age)}")

@@ -11,6 +11,7 @@ blocks and the number of parts are bounded, and every failure is a
 
 from __future__ import annotations
 
+import codecs
 import re
 import urllib.parse
 from dataclasses import dataclass
@@ -275,11 +276,25 @@ def _extended_value(value: str | None) -> str | None:
     return _decode(raw, charset)
 
 
+# Charsets a form may name (WHATWG Encoding Standard's common ones), by
+# Python's canonical codec name. The client picks the name, so it must not
+# reach codecs like "unicode_escape" that interpret escape sequences.
+_CHARSETS = frozenset(
+    {
+        "utf-8", "ascii", "iso8859-1", "iso8859-2", "iso8859-15", "cp1250", "cp1251",
+        "cp1252", "koi8-r", "utf-16", "utf-16-le", "utf-16-be", "shift_jis", "euc_jp",
+        "iso2022_jp", "euc_kr", "gb2312", "gbk", "gb18030", "big5",
+    }
+)  # fmt: skip
+
+
 def _decode(data: bytes, charset: str | None) -> str:
     """``data`` as text in ``charset``, or in UTF-8 when that is unknown or unusable."""
     if charset and charset.isascii():
         try:
-            return data.decode(charset, "surrogateescape")
-        except (LookupError, ValueError):  # unknown, not a text codec, or refused the bytes
+            name = codecs.lookup(charset).name
+            if name in _CHARSETS:
+                return data.decode(name, "surrogateescape")
+        except (LookupError, ValueError):  # unknown, or refused the bytes
             pass
     return data.decode("utf-8", "surrogateescape")

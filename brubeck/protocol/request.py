@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Any
 
 from brubeck.codecs import json
-from brubeck.errors import DecodeError, ProtocolError
+from brubeck.errors import BadRequestError, DecodeError, ProtocolError
 from brubeck.protocol import http, multipart
 from brubeck.protocol.mongrel2 import Message, MessageKind, parse
 from brubeck.protocol.multipart import UploadedFile
@@ -129,9 +129,12 @@ class Request:
         # Mongrel2 lowercases client header names and writes its own in
         # UPPERCASE: a client's "remote_addr" must not mix into REMOTE_ADDR.
         spoofed = {name.lower() for name in raw if name.isupper()}
-        if spoofed & raw.keys():
-            raw = {name: value for name, value in raw.items() if name not in spoofed}
-        return http.Headers(raw)
+        headers = {
+            name: _header_text(value) if isinstance(value, str) else list(map(_header_text, value))
+            for name, value in raw.items()
+            if name not in spoofed
+        }
+        return http.Headers(headers)
 
     def _client_header(self, name: str) -> str | None:
         # Mongrel2 lowercases client header names (request.c header_field_cb).
@@ -197,9 +200,14 @@ class Request:
         elif media_type == "multipart/form-data":
             boundary = multipart.boundary_of(content_type)
             if boundary is None:
-                raise ProtocolError("multipart/form-data without a valid boundary")
-            fields, files = multipart.parse_multipart(self.body, boundary)
+                raise BadRequestError("multipart/form-data without a valid boundary")
+            try:
+                fields, files = multipart.parse_multipart(self.body, boundary)
+            except ProtocolError as exc:
+                raise BadRequestError(exc.reason, exc.offset) from None
             _merge(arguments, fields)
+        for values in arguments.values():  # text a handler can always encode
+            values[:] = [_valid_text(value) for value in values]
         return arguments, files
 
     @property
@@ -207,7 +215,7 @@ class Request:
         """Query and form arguments, name to values (query first).
 
         Raises:
-            ProtocolError: A malformed form body or too many fields (a 400).
+            BadRequestError: A malformed form body or too many fields (a 400).
         """
         return self._form[0]
 
@@ -251,8 +259,24 @@ def _merge(into: dict[str, list[str]], more: dict[str, list[str]]) -> None:
         into.setdefault(name, []).extend(values)
 
 
+def _valid_text(value: str) -> str:
+    # Invalid UTF-8 arrives as lone surrogates; they cannot be encoded again.
+    if value.isascii():
+        return value
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _header_text(value: str) -> str:
+    # Header bytes that are not UTF-8 are obs-text (RFC 9110 §5.5): Latin-1.
+    if value.isascii():
+        return value
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogateescape").decode("latin-1")
+    return value
+
+
 def _clean(value: str, strip: bool) -> str:
-    if not value.isascii():
-        value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     value = _CONTROL.sub(" ", value)
     return value.strip() if strip else value

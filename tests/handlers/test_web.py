@@ -186,8 +186,10 @@ def test_set_cookie_rules() -> None:
         handler.set_cookie("bad name", "v")
     with pytest.raises(ValueError):
         handler.set_cookie("n", "v", samesite="none")  # SameSite=None needs Secure
-    handler.set_cookie("n", "hello world", httponly=False, samesite="strict", secure=True)
-    assert handler.cookies["n"] == 'n="hello world"; Path=/; SameSite=Strict; Secure'
+    with pytest.raises(ValueError):
+        handler.set_cookie("n", "dark; Domain=example.com")
+    handler.set_cookie("n", "hello", httponly=False, samesite="strict", secure=True)
+    assert handler.cookies["n"] == "n=hello; Path=/; SameSite=Strict; Secure"
     assert handler.convert_cookies() == [handler.cookies["n"]]
 
 
@@ -220,3 +222,30 @@ def test_http_response_builds_the_whole_response() -> None:
         http_response("x", 200, "OK\r\nX: y", {})
     with pytest.raises(ProtocolError):
         http_response("x", 200, "OK", {"X": "a\nb"})
+
+
+def test_redirect_takes_status_and_status_code() -> None:
+    class Moves(WebMessageHandler):
+        def get(self) -> Any:
+            return self.redirect("/a", status=301)
+
+        def post(self) -> Any:
+            return self.redirect("/b", status_code=307)
+
+    test = TestClient(Brubeck(handler_tuples=[(r"^/", Moves)]))
+    assert test.get("/").status == 301
+    assert test.post("/", body=b"").status == 307
+
+
+def test_delete_cookies_skips_names_it_cannot_set() -> None:
+    test = client()
+    response = test.delete("/cookies", headers={"Cookie": "session=abc; cart[items]=3"})
+    assert [line.split("=")[0] for line in response.headers.get_all("Set-Cookie")] == ["session"]
+
+
+def test_status_messages_default_to_the_standard_phrase() -> None:
+    handler = WebMessageHandler(Brubeck(), None)
+    handler.set_status(201)
+    assert handler.status_msg == "Created"
+    handler.set_status(404)
+    assert handler.status_msg == "Not found"  # 0.4's own table first

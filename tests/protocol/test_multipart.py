@@ -433,3 +433,11 @@ def test_any_charset_and_bytes_decode(charset: str, content: bytes) -> None:
     body = body_of("b", field("x", without_delimiter(content, "b"), header))
     fields, _ = parse_multipart(body, "b")
     assert isinstance(fields["x"][0], str)
+
+
+@pytest.mark.parametrize("charset", ["unicode_escape", "raw_unicode_escape", "utf-7", "punycode"])
+def test_a_client_cannot_pick_an_escape_interpreting_codec(charset: str) -> None:
+    header = "Content-Type: text/plain; charset=" + charset
+    body = body_of("b", field("x", b"\\u0041+AEE-", header))
+    fields, _ = parse_multipart(body, "b")
+    assert fields["x"] == ["\\u0041+AEE-"]  # read as UTF-8, escapes left alone
