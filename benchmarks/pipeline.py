@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from models import VALID_JSON, MSignup, Signup, measure  # noqa: E402
 
 from brubeck.app import Brubeck  # noqa: E402
-from brubeck.handlers import JSONMessageHandler, typed  # noqa: E402
+from brubeck.handlers import JSONMessageHandler, Reply, WebMessageHandler, typed  # noqa: E402
 from brubeck.protocol import mongrel2  # noqa: E402
 
 SENDER = "54c6755b-9628-40a4-9a2d-cc82a816345e"
@@ -61,7 +61,15 @@ class SignupsUnchecked(JSONMessageHandler):
         return signup
 
 
+class Echo(WebMessageHandler):
+    """No models: the framework's own cost (parse, route, handler, reply)."""
+
+    def post(self) -> Reply:
+        return Reply(200, [("Content-Type", "application/json")], self.message.body)
+
+
 APP = Brubeck(handler_tuples=[(r"^/signups$", Signups)])
+APP_ECHO = Brubeck(handler_tuples=[(r"^/signups$", Echo)])
 APP_UNCHECKED = Brubeck(handler_tuples=[(r"^/signups$", SignupsUnchecked)])
 RAW = request_bytes()
 
@@ -146,6 +154,7 @@ def main() -> int:
         {
             "brubeck (reply checked, default)": brubeck_stack,
             "brubeck (check_reply=False)": brubeck_unchecked,
+            "brubeck, no models (echo body)": lambda: APP_ECHO.handle_message(RAW),
             "reference": reference_stack,
         }
     )

@@ -33,9 +33,10 @@ MAX_BODY_SIZE = 16 * 1024 * 1024
 
 _VERB_ORDER = [name.upper() for name in HTTP_METHODS]
 # Kinds routed by their HTTP verb; others reach whatever route matches their path.
-_VERB_ROUTED = frozenset({MessageKind.HTTP, MessageKind.UPLOAD_START, MessageKind.UPLOAD_DONE})
+# (Tuples: membership by identity; an Enum's hash is a Python-level call.)
+_VERB_ROUTED = (MessageKind.HTTP, MessageKind.UPLOAD_START, MessageKind.UPLOAD_DONE)
 # Kinds that must never get a reply (Mongrel2 manual, "Handler Protocol").
-_NEVER_ANSWERED = frozenset({MessageKind.DISCONNECT, MessageKind.CREDITS})
+_NEVER_ANSWERED = (MessageKind.DISCONNECT, MessageKind.CREDITS)
 # Kinds whose connection speaks no HTTP any more: an HTTP reply would corrupt it.
 _NOT_HTTP = frozenset(
     {
@@ -270,7 +271,10 @@ class Brubeck:
         except Exception as exc:  # e.g. a header that would split the response
             reply = self.error_handlers.internal_error(request, exc, raise_errors)
             response = _http_bytes(request, reply)
-        log.info("%s %s %s (%s)", reply.status, request.method, request.path, request.remote_addr)
+        if log.isEnabledFor(logging.INFO):  # 0.4's access line; remote_addr costs a lookup
+            log.info(
+                "%s %s %s (%s)", reply.status, request.method, request.path, request.remote_addr
+            )
         messages = [mongrel2.format_reply(request.sender, conn, response)]
         if reply.close:
             messages.append(mongrel2.format_close(request.sender, conn))

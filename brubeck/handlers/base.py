@@ -143,7 +143,7 @@ class MessageHandler:
     def method_for_message(self) -> Callable[..., Any] | None:
         """The bound method that serves this message, or ``None``."""
         kind = getattr(self.message, "kind", MessageKind.HTTP)
-        name = _KIND_METHODS.get(kind)
+        name = None if kind is MessageKind.HTTP else _KIND_METHODS.get(kind)
         if name is None:
             name = (getattr(self.message, "method", "") or "").lower()
             if name not in HTTP_METHODS:

@@ -58,6 +58,14 @@ class Request:
         self.body = message.body
         self.kind = message.kind
         self.trusted_proxies = int(trusted_proxies)
+        headers = message.headers
+        method = headers.get("METHOD")
+        #: The HTTP verb (``"GET"``), or ``JSON``/``XML``/``WEBSOCKET``...; ``""``
+        #: for an upload-stream chunk.
+        self.method: str = method if type(method) is str else ""
+        version = headers.get("VERSION")
+        #: ``"HTTP/1.1"`` or ``"HTTP/1.0"``.
+        self.version: str | None = version if type(version) is str else None
 
     @staticmethod
     def parse_msg(msg: bytes, trusted_proxies: int = 0) -> Request:
@@ -73,17 +81,6 @@ class Request:
     def _server_header(self, name: str) -> str | None:
         value = self.message.headers.get(name)
         return value if isinstance(value, str) else None
-
-    @property
-    def method(self) -> str:
-        """The HTTP verb (``"GET"``), or ``JSON``/``XML``/``WEBSOCKET``...; ``""``
-        for an upload-stream chunk."""
-        return self._server_header("METHOD") or ""
-
-    @property
-    def version(self) -> str | None:
-        """``"HTTP/1.1"`` or ``"HTTP/1.0"``."""
-        return self._server_header("VERSION")
 
     @property
     def query_string(self) -> str:
