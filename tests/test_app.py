@@ -6,6 +6,8 @@ import logging
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from brubeck.app import Brubeck
 from brubeck.connections import Mongrel2Connection
@@ -594,3 +596,42 @@ def test_typed_function_routes() -> None:
     created = client.post("/notes/ab", json={"text": "hi"})
     assert (created.status, created.json()) == (201, {"text": "ab:hi"})
     assert client.post("/notes/ab", json={"text": "far too long"}).status == 400
+
+
+# -- fuzz: no input bytes make an exception escape handle_message ------------------------------
+
+FUZZ_APP = Brubeck(handler_tuples=[(r"^/hello", Hello), (r"^/boom", Boom), (r"^", Everything)])
+CAPTURE_BYTES = [path.read_bytes() for path in MONGREL2_CAPTURES]
+
+
+@settings(max_examples=800)
+@given(
+    st.sampled_from(CAPTURE_BYTES),
+    st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), min_size=1, max_size=4),
+)
+def test_mutated_captures_never_escape_handle_message(
+    data: bytes, edits: list[tuple[int, int]]
+) -> None:
+    mutated = bytearray(data)
+    for position, byte in edits:
+        mutated[position % len(mutated)] = byte
+    replies = FUZZ_APP.handle_message(bytes(mutated))
+    assert len(replies) <= 2
+    for reply in replies:
+        mongrel2.parse_reply(reply)  # every reply is a well-formed Mongrel2 reply
+
+
+@settings(max_examples=300)
+@given(
+    st.sampled_from(["GET", "POST", "HEAD", "PATCH", "JSON", "WEBSOCKET", "XML", "BREW"]),
+    st.sampled_from(["/hello", "/boom", "/x", "@chat", "@*"]),
+    st.dictionaries(st.sampled_from(["content-type", "accept", "connection", "cookie"]), st.text()),
+    st.binary(max_size=64),
+)
+def test_built_messages_get_at_most_one_reply(
+    method: str, path: str, extra: dict[str, str], body: bytes
+) -> None:
+    headers: dict[str, Any] = {**extra, "METHOD": method, "PATH": path, "VERSION": "HTTP/1.1"}
+    replies = FUZZ_APP.handle_message(mongrel2.format_request("s", 9, path, headers, body))
+    http_replies = [r for r in replies if mongrel2.parse_reply(r)[2]]
+    assert len(http_replies) <= 1
