@@ -263,9 +263,9 @@ class Brubeck:
         self, request: Request, reply: Reply | Close, raise_errors: bool = False
     ) -> list[bytes]:
         """The Mongrel2 messages that carry ``reply`` to the request's client."""
-        conn = [request.conn_id]
+        message = request.message
         if isinstance(reply, Close):
-            return [mongrel2.format_close(request.sender, conn)]
+            return [mongrel2.reply_to(message, b"")]
         try:
             response = _http_bytes(request, reply)
         except Exception as exc:  # e.g. a header that would split the response
@@ -275,10 +275,9 @@ class Brubeck:
             log.info(
                 "%s %s %s (%s)", reply.status, request.method, request.path, request.remote_addr
             )
-        messages = [mongrel2.format_reply(request.sender, conn, response)]
         if reply.close:
-            messages.append(mongrel2.format_close(request.sender, conn))
-        return messages
+            return [mongrel2.reply_to(message, response), mongrel2.reply_to(message, b"")]
+        return [mongrel2.reply_to(message, response)]
 
     # -- templates ---------------------------------------------------------------------
 

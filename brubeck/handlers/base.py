@@ -60,9 +60,7 @@ class Reply:
             raise TypeError(f"a reply status is an int from 100 to 999, not {self.status!r}")
         if type(self.body) is not bytes:
             raise TypeError(f"a reply body is bytes, not {type(self.body).__name__}")
-        for pair in self.headers:
-            if type(pair) is not tuple or len(pair) != 2 or not all(type(x) is str for x in pair):
-                raise TypeError(f"reply headers are (str, str) pairs, not {pair!r}")
+        # Header pairs are checked when the response is written (a bad one is a 500 there).
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +97,13 @@ class MessageHandler:
         self._payload: dict[str, Any] = {}
         self._finished = False
         self._url_args: tuple[Any, ...] | dict[str, Any] = ()
-        self.set_status(self._DEFAULT_STATUS)
-        self.set_timestamp(int(time.time() * 1000))
+        status = self._DEFAULT_STATUS
+        self.timestamp = int(time.time() * 1000)
+        self._payload = {
+            self._STATUS_CODE: status,
+            self._STATUS_MSG: self._default_status_msg(status),
+            self._TIMESTAMP: self.timestamp,
+        }
         self.initialize()
 
     # -- hooks ------------------------------------------------------------------
@@ -196,12 +199,16 @@ class MessageHandler:
         self.set_timestamp(self.timestamp)
         self.initialize()
 
+    def _default_status_msg(self, status_code: int) -> str:
+        """The status message when none is given: the code's text."""
+        return self._response_codes.get(status_code, str(status_code))
+
     def set_status(
         self, status_code: int, status_msg: str | None = None, extra_txt: str | None = None
     ) -> None:
         """Set the payload's status code and message (default: the code's text)."""
         if status_msg is None:
-            status_msg = self._response_codes.get(status_code, str(status_code))
+            status_msg = self._default_status_msg(status_code)
         if extra_txt:
             status_msg = f"{status_msg} - {extra_txt}"
         self._payload[self._STATUS_CODE] = status_code

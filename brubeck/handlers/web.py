@@ -134,13 +134,10 @@ class WebMessageHandler(MessageHandler):
         if headers is not None:
             self.headers = headers
 
-    def set_status(
-        self, status_code: int, status_msg: str | None = None, extra_txt: str | None = None
-    ) -> None:
-        """Set the status; the message defaults to 0.4's text, else the standard phrase."""
-        if status_msg is None and status_code not in self._response_codes:
-            status_msg = http.reason_phrase(status_code)
-        super().set_status(status_code, status_msg, extra_txt)
+    def _default_status_msg(self, status_code: int) -> str:
+        """0.4's text for the code, else the standard reason phrase (201: "Created")."""
+        message = self._response_codes.get(status_code)
+        return message if message is not None else http.reason_phrase(status_code)
 
     def set_header(self, name: str, value: Any) -> None:
         """Set one header.
@@ -226,10 +223,12 @@ class WebMessageHandler(MessageHandler):
             return result
         if spec.reply is None and isinstance(result, dict) and result.keys() == RENDER_KEYS:
             return result  # the method rendered its own reply
-        self.body = encode_reply(spec, codec, result)
-        self.headers["Content-Type"] = media_type
-        self.set_status(spec.status)
-        return WebMessageHandler.render(self)
+        body = encode_reply(spec, codec, result)
+        headers = [("Content-Type", media_type)]
+        if self.headers:  # headers the method set, and its cookies
+            headers = header_pairs({**self.headers, "Content-Type": media_type})
+        headers.extend(("Set-Cookie", line) for line in self._response_cookies.values())
+        return Reply(spec.status, headers, body)
 
     # -- arguments and cookies -----------------------------------------------------------
 

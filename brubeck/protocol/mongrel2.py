@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from brubeck.codecs import json, tnetstring
 from brubeck.errors import DecodeError, ProtocolError
@@ -40,6 +39,7 @@ __all__ = [
     "keep_alive",
     "parse",
     "parse_reply",
+    "reply_to",
     "sendfile",
 ]
 
@@ -64,9 +64,9 @@ class MessageKind(enum.Enum):
     UPLOAD_STREAM = "upload_stream"  # a chunk of a streamed upload
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
-    """One request message from Mongrel2.
+class Message(NamedTuple):
+    """One request message from Mongrel2 (immutable; a tuple because one is
+    built per request, and a tuple builds in a third of a frozen dataclass's time).
 
     Attributes:
         sender: The server's UUID (replies must start with it).
@@ -245,6 +245,16 @@ def format_reply(sender: str, conn_ids: Sequence[int | str], body: bytes) -> byt
     """One reply message to at most :data:`MAX_IDENTS` connections."""
     idents = _idents(conn_ids)
     return b"%s %d:%s, %s" % (_sender(sender), len(idents), idents, body)
+
+
+def reply_to(message: Message, body: bytes) -> bytes:
+    """A reply to the one connection that sent ``message`` (the common case;
+    an empty ``body`` closes the connection)."""
+    conn = message.conn_id
+    sender = message.sender.encode("latin-1")
+    if not conn.isdigit() or not conn.isascii() or not sender or b" " in sender:
+        raise ProtocolError("the message has no valid sender or connection id", None)
+    return b"%s %d:%s, %s" % (sender, len(conn), conn.encode("ascii"), body)
 
 
 def format_replies(sender: str, conn_ids: Sequence[int | str], body: bytes) -> list[bytes]:

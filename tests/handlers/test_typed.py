@@ -205,3 +205,15 @@ def test_a_reply_of_the_wrong_type_is_a_500() -> None:
 
     with pytest.raises(ReplyValidationError, match="returned Signup"):
         TestClient(Brubeck(handler_tuples=[(r"^/", Wrong)])).get("/")
+
+
+def test_a_typed_reply_keeps_the_cookies_the_method_set() -> None:
+    class Login(JSONMessageHandler):
+        @typed(body=Signup, reply=Account)
+        def post(self, signup: Signup) -> Account:
+            self.set_cookie("user", signup.name)
+            return Account(name=signup.name, greeting="hi")
+
+    response = TestClient(Brubeck(handler_tuples=[(r"^/", Login)])).post("/", json=GOOD)
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.headers.get_all("Set-Cookie") == ["user=alice; Path=/; SameSite=Lax; HttpOnly"]

@@ -313,3 +313,13 @@ def test_parse_reply_splits_replies() -> None:
     for bad in [b"s", b"s 3:1 2", b"s x:1, b", b"s 5:1, b", b" 1:1, b"]:
         with pytest.raises(ProtocolError):
             mongrel2.parse_reply(bad)
+
+
+def test_reply_to_answers_the_connection_that_asked() -> None:
+    message = capture("get_query", "tnet")
+    assert mongrel2.reply_to(message, b"hi") == mongrel2.format_reply(
+        message.sender, [message.conn_id], b"hi"
+    )
+    for bad in (message._replace(conn_id="1 2"), message._replace(sender="")):
+        with pytest.raises(ProtocolError):
+            mongrel2.reply_to(bad, b"hi")
