@@ -38,13 +38,11 @@ _VERB_ROUTED = (MessageKind.HTTP, MessageKind.UPLOAD_START, MessageKind.UPLOAD_D
 # Kinds that must never get a reply (Mongrel2 manual, "Handler Protocol").
 _NEVER_ANSWERED = (MessageKind.DISCONNECT, MessageKind.CREDITS)
 # Kinds whose connection speaks no HTTP any more: an HTTP reply would corrupt it.
-_NOT_HTTP = frozenset(
-    {
-        MessageKind.WEBSOCKET,
-        MessageKind.JSON_SOCKET,
-        MessageKind.XML_SOCKET,
-        MessageKind.UPLOAD_STREAM,
-    }
+_NOT_HTTP = (
+    MessageKind.WEBSOCKET,
+    MessageKind.JSON_SOCKET,
+    MessageKind.XML_SOCKET,
+    MessageKind.UPLOAD_STREAM,
 )
 
 
@@ -253,11 +251,31 @@ class Brubeck:
         try:
             request = Request(mongrel2.parse(data), self.trusted_proxies)
         except ProtocolError as exc:
-            return _answer_unparsable(data, exc)
+            return self._answer_unparsable(data, exc)
         reply = self.handle(request, raise_errors)
         if reply is None:
             return []
         return self.format_reply(request, reply, raise_errors)
+
+    def _answer_unparsable(self, data: bytes, exc: ProtocolError) -> list[bytes]:
+        """A 400 and a close when the envelope still names a sender and a
+        connection; otherwise nothing can be sent (logged)."""
+        parts = data.split(b" ", 2)
+        log.warning("unparsable Mongrel2 message: %s", exc)
+        if len(parts) < 3 or not parts[0] or not parts[1].isdigit() or parts[2].startswith(b"@"):
+            return []  # no one to answer, or a socket/control message: no HTTP there
+        sender, conn = parts[0].decode("latin-1"), parts[1].decode("ascii")
+        reply = problem_reply(
+            400, None, f"Malformed request: {exc.reason}", None, self.error_handlers.error_format
+        )
+        response = http.format_response(reply.status, reply.headers, reply.body, close=True)
+        try:
+            return [
+                mongrel2.format_reply(sender, [conn], response),
+                mongrel2.format_close(sender, [conn]),
+            ]
+        except ProtocolError:  # a sender with characters Latin-1 cannot carry back
+            return []
 
     def format_reply(
         self, request: Request, reply: Reply | Close, raise_errors: bool = False
@@ -292,25 +310,6 @@ def _http_bytes(request: Request, reply: Reply) -> bytes:
     return http.format_response(
         reply.status, reply.headers, reply.body, method=request.method, close=reply.close
     )
-
-
-def _answer_unparsable(data: bytes, exc: ProtocolError) -> list[bytes]:
-    """A 400 and a close when the envelope still names a sender and a
-    connection; otherwise nothing can be sent (logged)."""
-    parts = data.split(b" ", 2)
-    log.warning("unparsable Mongrel2 message: %s", exc)
-    if len(parts) < 3 or not parts[0] or not parts[1].isdigit() or parts[2].startswith(b"@"):
-        return []  # no one to answer, or a socket/control message: no HTTP there
-    sender, conn = parts[0].decode("latin-1"), parts[1].decode("ascii")
-    reply = problem_reply(400, "Bad Request", f"Malformed request: {exc.reason}", None, "json")
-    response = http.format_response(reply.status, reply.headers, reply.body, close=True)
-    try:
-        return [
-            mongrel2.format_reply(sender, [conn], response),
-            mongrel2.format_close(sender, [conn]),
-        ]
-    except ProtocolError:
-        return []
 
 
 def _mongrel2_connection(pair: tuple[str, str]) -> Any:

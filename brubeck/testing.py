@@ -94,9 +94,9 @@ def parse_http_response(data: bytes) -> tuple[int, str, http.Headers, bytes]:
         raw.setdefault(name, []).append(value.strip())
     headers = http.Headers({name: values for name, values in raw.items()})
     length = headers.get("Content-Length")
-    if length is not None and int(length) != len(body):
-        if not (body == b"" and int(length) >= 0):  # a HEAD reply has no body
-            raise ValueError(f"Content-Length {length} but {len(body)} body bytes")
+    # A HEAD reply carries the length of a body it does not send.
+    if length is not None and body and int(length) != len(body):
+        raise ValueError(f"Content-Length {length} but {len(body)} body bytes")
     return int(code), reason, headers, body
 
 

@@ -18,9 +18,12 @@ from typing import Any, ClassVar
 from brubeck.codecs import json
 from brubeck.protocol.mongrel2 import MessageKind
 
-__all__ = ["HTTP_METHODS", "Close", "MessageHandler", "Reply"]
+__all__ = ["HTTP_METHODS", "RENDER_KEYS", "Close", "MessageHandler", "Reply"]
 
 log = logging.getLogger("brubeck.handlers")
+
+#: The keys of Brubeck 0.4's reply dict (``brubeck.handlers.render``).
+RENDER_KEYS = frozenset({"body", "status_code", "status_msg", "headers"})
 
 #: The verbs a handler method may serve (lowercase method names). PATCH is one.
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace", "connect")

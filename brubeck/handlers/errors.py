@@ -88,10 +88,7 @@ class ErrorHandlers:
         try:
             return handler(request, exc)
         except Exception as second:  # the error handler itself failed
-            if raise_errors:
-                raise
-            log.error("error handler failed for %r", request, exc_info=second)
-            return self.server_error()
+            return self.internal_error(request, second, raise_errors)
 
     def internal_error(self, request: Any, exc: Exception, raise_errors: bool = False) -> Reply:
         """A logged 500 for an error of the server's own (re-raised with ``raise_errors``)."""

@@ -28,14 +28,17 @@ from brubeck.errors import (
     ShieldDocException,
     UnknownCodecError,
 )
-from brubeck.handlers.base import Close, Reply
+from brubeck.handlers.base import RENDER_KEYS, Close, Reply
 from brubeck.models import BaseDocument
 
 __all__ = [
     "ReplyValidationError",
     "TypedSpec",
     "decode_body",
+    "codecs_of",
     "encode_reply",
+    "is_final",
+    "prepare",
     "run_typed_function",
     "typed",
 ]
@@ -43,7 +46,6 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 _ATTRIBUTE = "__brubeck_typed__"
-_RENDER_KEYS = frozenset({"body", "status_code", "status_msg", "headers"})
 
 
 class ReplyValidationError(RuntimeError):
@@ -101,8 +103,37 @@ def reply_codec(codecs: Registry, accept: str | None) -> tuple[Codec, str]:
     try:
         return codecs.negotiate(accept)
     except NotAcceptableError:
-        offered = [media for codec in codecs for media in codec.content_types]
-        raise HTTPError(406, "No acceptable media type", {"available": offered}) from None
+        raise HTTPError(
+            406, "No acceptable media type", {"available": _media_types(codecs)}
+        ) from None
+
+
+def _media_types(codecs: Registry) -> list[str]:
+    return [media for codec in codecs for media in codec.content_types]
+
+
+def codecs_of(app: Any) -> Registry:
+    """The app's codec registry (the default one if it has none)."""
+    registry = getattr(app, "codecs", None)
+    return registry if isinstance(registry, Registry) else default_registry
+
+
+def prepare(spec: TypedSpec, codecs: Registry, request: Any) -> tuple[Codec, str, tuple[Any, ...]]:
+    """Before a typed method runs: the reply codec and media type (a 406
+    first, so nothing runs for a client that cannot read the answer), and
+    the arguments to pass first (the validated body, if declared)."""
+    codec, media_type = reply_codec(codecs, request.accept)
+    if spec.body is None:
+        return codec, media_type, ()
+    return codec, media_type, (decode_body(codecs, request.content_type, request.body, spec.body),)
+
+
+def is_final(spec: TypedSpec, result: Any) -> bool:
+    """Whether a typed method's result is already a reply (``None``, a
+    ``Reply``/``Close``, or 0.4's render dict when no reply document is declared)."""
+    if result is None or isinstance(result, Reply | Close):
+        return True
+    return spec.reply is None and isinstance(result, dict) and RENDER_KEYS <= result.keys()
 
 
 def decode_body(
@@ -118,9 +149,8 @@ def decode_body(
     try:
         codec = codecs.for_content_type(content_type) if content_type else codecs.get("json")
     except UnknownCodecError:
-        offered = [media for codec in codecs for media in codec.content_types]
         raise HTTPError(
-            415, f"Unsupported media type {content_type!r}", {"supported": offered}
+            415, f"Unsupported media type {content_type!r}", {"supported": _media_types(codecs)}
         ) from None
     try:
         special = _DOCUMENT_DECODERS.get(codec.name)
@@ -166,15 +196,16 @@ def encode_reply(spec: TypedSpec, codec: Codec, result: Any) -> bytes:
     if model is None:
         return codec.encode(_primitive(result))
     if isinstance(result, dict):
-        result = _checked(model, result)
+        result = _checked(model, result)  # validated here, so not checked again below
     elif not isinstance(result, model):
         raise ReplyValidationError(
             f"declared reply={model.__name__}, returned {type(result).__name__}"
         )
-    primitive = result.to_primitive()
-    if spec.check_reply:
+    elif spec.check_reply:
+        primitive = result.to_primitive()
         _checked(model, primitive)
-    return codec.encode(primitive)
+        return codec.encode(primitive)
+    return codec.encode(result.to_primitive())
 
 
 def _checked(model: type[BaseDocument], data: dict[str, Any]) -> BaseDocument:
@@ -193,19 +224,11 @@ def run_typed_function(
     kwargs: dict[str, Any],
 ) -> Any:
     """Run a ``@typed`` function route: ``function(app, request, body, *args, **kwargs)``."""
-    codecs = getattr(app, "codecs", None)
-    codecs = codecs if isinstance(codecs, Registry) else default_registry
-    codec, media_type = reply_codec(codecs, request.accept)
-    extra: tuple[Any, ...] = ()
-    if spec.body is not None:
-        extra = (decode_body(codecs, request.content_type, request.body, spec.body),)
+    codec, media_type, extra = prepare(spec, codecs_of(app), request)
     result = function(app, request, *extra, *args, **kwargs)
-    if result is None or isinstance(result, Reply | Close):
+    if is_final(spec, result):
         return result
-    if spec.reply is None and isinstance(result, dict) and _RENDER_KEYS <= result.keys():
-        return result  # the function rendered its own reply
-    body = encode_reply(spec, codec, result)
-    return Reply(spec.status, [("Content-Type", media_type)], body)
+    return Reply(spec.status, [("Content-Type", media_type)], encode_reply(spec, codec, result))
 
 
 def _primitive(value: Any) -> Any:

@@ -12,17 +12,14 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
-from brubeck.codecs import Registry, default_registry
+from brubeck.codecs import Registry
 from brubeck.errors import ProtocolError
-from brubeck.handlers.base import HTTP_METHODS, Close, MessageHandler, Reply
-from brubeck.handlers.typed import decode_body, encode_reply, reply_codec, spec_of
+from brubeck.handlers.base import HTTP_METHODS, RENDER_KEYS, Close, MessageHandler, Reply
+from brubeck.handlers.typed import codecs_of, encode_reply, is_final, prepare, spec_of
 from brubeck.protocol import http
 from brubeck.protocol.cookies import cookie_decode, cookie_encode
 
-__all__ = ["RENDER_KEYS", "WebMessageHandler", "http_response", "render", "to_reply"]
-
-#: The keys of the dict :func:`render` builds.
-RENDER_KEYS = frozenset({"body", "status_code", "status_msg", "headers"})
+__all__ = ["WebMessageHandler", "http_response", "render", "to_reply"]
 
 #: How long a signed cookie stays valid unless the app or the call says otherwise.
 DEFAULT_COOKIE_MAX_AGE = 31 * 24 * 3600
@@ -43,8 +40,9 @@ def http_response(
     Raises:
         ProtocolError: A header name or value (or ``status``) would split the response.
     """
-    data = body.encode("utf-8") if isinstance(body, str) else (body or b"")
-    return http.format_response(code, header_pairs(headers), data, reason=status or None)
+    return http.format_response(
+        code, header_pairs(headers), _body_bytes(body), reason=status or None
+    )
 
 
 def to_reply(result: Any) -> Reply | Close | None:
@@ -112,6 +110,10 @@ class WebMessageHandler(MessageHandler):
     body: str | bytes
     headers: dict[str, Any]
 
+    def __init__(self, application: Any, message: Any, *args: Any, **kwargs: Any) -> None:
+        self._set_cookies: dict[str, str] = {}  # name -> Set-Cookie value; kept by clear_payload
+        super().__init__(application, message, *args, **kwargs)
+
     def initialize(self) -> None:
         """Reset the body and headers."""
         self.body = ""
@@ -120,8 +122,7 @@ class WebMessageHandler(MessageHandler):
     @property
     def codecs(self) -> Registry:
         """The application's codec registry (the default one if it has none)."""
-        registry = getattr(self.application, "codecs", None)
-        return registry if isinstance(registry, Registry) else default_registry
+        return codecs_of(self.application)
 
     # -- building the reply ---------------------------------------------------------
 
@@ -200,8 +201,8 @@ class WebMessageHandler(MessageHandler):
         if status_code is not None:
             self.set_status(status_code)
         headers = dict(self.headers)
-        if self._response_cookies:
-            headers["Set-Cookie"] = list(self._response_cookies.values())
+        if self._set_cookies:
+            headers["Set-Cookie"] = list(self._set_cookies.values())
         code = 200 if http_200 else self.status_code
         return render(self.body, code, self.status_msg, headers)
 
@@ -213,21 +214,15 @@ class WebMessageHandler(MessageHandler):
         spec = spec_of(method)
         if spec is None:
             return super().invoke(method, *extra)
-        codec, media_type = reply_codec(self.codecs, self.message.accept)
-        if spec.body is not None:
-            message = self.message
-            document = decode_body(self.codecs, message.content_type, message.body, spec.body)
-            extra = (*extra, document)
-        result = super().invoke(method, *extra)
-        if result is None or isinstance(result, Reply):
+        codec, media_type, first = prepare(spec, self.codecs, self.message)
+        result = super().invoke(method, *extra, *first)
+        if is_final(spec, result):
             return result
-        if spec.reply is None and isinstance(result, dict) and result.keys() == RENDER_KEYS:
-            return result  # the method rendered its own reply
         body = encode_reply(spec, codec, result)
         headers = [("Content-Type", media_type)]
         if self.headers:  # headers the method set, and its cookies
             headers = header_pairs({**self.headers, "Content-Type": media_type})
-        headers.extend(("Set-Cookie", line) for line in self._response_cookies.values())
+        headers.extend(("Set-Cookie", line) for line in self._set_cookies.values())
         return Reply(spec.status, headers, body)
 
     # -- arguments and cookies -----------------------------------------------------------
@@ -243,16 +238,9 @@ class WebMessageHandler(MessageHandler):
         return values
 
     @property
-    def _response_cookies(self) -> dict[str, str]:
-        cookies: dict[str, str] | None = self.__dict__.get("_set_cookies")
-        if cookies is None:
-            cookies = self.__dict__["_set_cookies"] = {}
-        return cookies
-
-    @property
     def cookies(self) -> dict[str, str]:
         """Cookies set on the reply: name to ``Set-Cookie`` value."""
-        return self._response_cookies
+        return self._set_cookies
 
     def get_cookie(
         self,
@@ -300,9 +288,7 @@ class WebMessageHandler(MessageHandler):
         attributes.setdefault("path", "/")
         attributes.setdefault("httponly", True)
         attributes.setdefault("samesite", "Lax")
-        self._response_cookies[key] = http.set_cookie_value(
-            key, value, expires=expires, **attributes
-        )
+        self._set_cookies[key] = http.set_cookie_value(key, value, expires=expires, **attributes)
 
     def set_secure_cookie(self, key: str, value: Any, **attributes: Any) -> None:
         """:meth:`set_cookie` signed with the app's ``cookie_secret``."""
@@ -330,7 +316,7 @@ class WebMessageHandler(MessageHandler):
 
     def convert_cookies(self) -> list[str]:
         """The ``Set-Cookie`` values of the reply (0.4 name; each is sent on its own line)."""
-        return list(self._response_cookies.values())
+        return list(self._set_cookies.values())
 
 
 def _http_date(when: float | datetime) -> str:
