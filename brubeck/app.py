@@ -12,7 +12,11 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from brubeck import concurrency
+from brubeck._version import __version__
 from brubeck.codecs import Registry, default_registry
+from brubeck.concurrency import DEFAULT_POOL_SIZE, Backend, WorkerPool
+from brubeck.concurrency.signals import stop_on_signals
 from brubeck.errors import HTTPError, ProtocolError
 from brubeck.handlers import HTTP_METHODS, Close, Reply, WebMessageHandler
 from brubeck.handlers.errors import ErrorHandler, ErrorHandlers, problem_reply
@@ -22,14 +26,15 @@ from brubeck.protocol import http, mongrel2
 from brubeck.protocol.mongrel2 import MessageKind
 from brubeck.protocol.request import Request
 from brubeck.routing import Router, normalize_methods
+from brubeck.uploads import verified_path
 
 __all__ = ["Brubeck"]
 
 log = logging.getLogger("brubeck.app")
 
-#: Largest request body handled (Mongrel2's own ``limits.content_length``
+#: Largest request body handled, 10 MiB (Mongrel2's own ``limits.content_length``
 #: default is 20 KiB; bigger bodies arrive as uploads, through a temp file).
-MAX_BODY_SIZE = 16 * 1024 * 1024
+MAX_BODY_SIZE = 10 * 1024 * 1024
 
 _VERB_ORDER = [name.upper() for name in HTTP_METHODS]
 # Kinds routed by their HTTP verb; others reach whatever route matches their path.
@@ -38,6 +43,7 @@ _VERB_ROUTED = (MessageKind.HTTP, MessageKind.UPLOAD_START, MessageKind.UPLOAD_D
 # Kinds that must never get a reply (Mongrel2 manual, "Handler Protocol").
 _NEVER_ANSWERED = (MessageKind.DISCONNECT, MessageKind.CREDITS)
 # Kinds whose connection speaks no HTTP any more: an HTTP reply would corrupt it.
+_BAD_UPLOAD = "The upload is not one this server received."
 _NOT_HTTP = (
     MessageKind.WEBSOCKET,
     MessageKind.JSON_SOCKET,
@@ -79,11 +85,16 @@ class Brubeck:
         max_body_size: int = MAX_BODY_SIZE,
         cookie_max_age: float = DEFAULT_COOKIE_MAX_AGE,
         error_format: str = "json",
+        concurrency: str | Backend | None = None,
+        on_disconnect: Callable[[Request], Any] | None = None,
     ) -> None:
         if msg_conn is None and mongrel2_pair is not None:
             msg_conn = _mongrel2_connection(mongrel2_pair)
         self.msg_conn = msg_conn
         self.pool = pool
+        self.pool_size = _pool_size(pool)
+        self.concurrency = concurrency
+        self.on_disconnect = on_disconnect
         self.no_handler = no_handler
         self.base_handler = base_handler
         self.login_url = login_url
@@ -222,9 +233,13 @@ class Brubeck:
         """
         kind = request.kind
         if kind in _NEVER_ANSWERED:
+            if kind is MessageKind.DISCONNECT and self.on_disconnect is not None:
+                self._disconnected(request)
             return None  # Mongrel2 manual: never answer a disconnect
         if len(request.body) > self.max_body_size:
             reply = self._error(request, HTTPError(413, "Content Too Large"), raise_errors)
+        elif kind is MessageKind.UPLOAD_DONE and not self._upload_checked(request):
+            reply = self._error(request, HTTPError(400, "Bad Request", _BAD_UPLOAD), raise_errors)
         else:
             try:
                 reply = to_reply(self.route_message(request)())
@@ -238,6 +253,23 @@ class Brubeck:
                 # Answering an upload start refuses it: close, so no "done" follows.
                 reply = Reply(reply.status, reply.headers, reply.body, close=True)
         return reply
+
+    def _disconnected(self, request: Request) -> None:
+        try:
+            self.on_disconnect(request)  # type: ignore[misc]
+        except Exception:
+            log.exception("on_disconnect failed")
+
+    def _upload_checked(self, request: Request) -> bool:
+        """Whether an upload-done message names a real upload; then
+        ``request.upload_path`` is the file, as this process sees it."""
+        upload_dir = getattr(self.msg_conn, "upload_dir", None)
+        path = verified_path(request.headers, upload_dir)
+        if path is None:
+            log.warning("refused upload-done message for %s", request.path)
+            return False
+        request.upload_path = path
+        return True
 
     def _error(self, request: Request, exc: Exception, raise_errors: bool) -> Reply | Close | None:
         try:
@@ -297,6 +329,28 @@ class Brubeck:
             return [mongrel2.reply_to(message, response), mongrel2.reply_to(message, b"")]
         return [mongrel2.reply_to(message, response)]
 
+    # -- serving (with sockets) ---------------------------------------------------------
+
+    def run(self) -> None:
+        """Serve on ``msg_conn`` until SIGTERM or SIGINT, then stop gracefully
+        (Brubeck 0.4's ``run``). Blocks; returns once every reply is sent."""
+        if self.msg_conn is None:
+            raise ValueError("No web server connection provided.")
+        backend = concurrency.use(self.concurrency)
+        pool = WorkerPool(backend, self.pool_size)
+        connections = self.msg_conn if isinstance(self.msg_conn, list) else [self.msg_conn]
+        log.info("Brubeck v%s online ]-----------------------------------", __version__)
+
+        def stop() -> None:
+            for connection in connections:
+                connection.stop()
+
+        with stop_on_signals(backend, stop):
+            tasks = [backend.spawn(connection.serve, self, pool) for connection in connections]
+            for task in tasks:
+                task.join()
+        log.info("Brubeck going down...")
+
     # -- templates ---------------------------------------------------------------------
 
     def render_template(self, template_file: str, **context: Any) -> str:
@@ -310,6 +364,21 @@ def _http_bytes(request: Request, reply: Reply) -> bytes:
     return http.format_response(
         reply.status, reply.headers, reply.body, method=request.method, close=reply.close
     )
+
+
+def _pool_size(pool: Any) -> int:
+    """``pool``: None (the default size), a size, or Brubeck 0.4's pool factory
+    (``eventlet.GreenPool``, ``gevent.pool.Pool``), of which only the size is used."""
+    if pool is None:
+        return DEFAULT_POOL_SIZE
+    if isinstance(pool, int) and not isinstance(pool, bool):
+        if pool < 1:
+            raise ValueError("the pool size must be at least 1")
+        return pool
+    if callable(pool):
+        size = getattr(pool(), "size", None)
+        return size if isinstance(size, int) and size > 0 else DEFAULT_POOL_SIZE
+    raise ValueError("Unable to initialize coroutine pool")
 
 
 def _mongrel2_connection(pair: tuple[str, str]) -> Any:

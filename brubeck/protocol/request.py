@@ -50,6 +50,9 @@ class Request:
             ``X-Forwarded-For`` (0: trust only Mongrel2's ``REMOTE_ADDR``).
     """
 
+    #: For a checked upload-done message, the uploaded file (set by the app).
+    upload_path: str | None = None
+
     def __init__(self, message: Message, trusted_proxies: int = 0) -> None:
         self.message = message
         self.sender = message.sender

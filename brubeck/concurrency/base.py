@@ -1,0 +1,116 @@
+"""The interface every concurrency backend implements.
+
+A backend is a green-thread library (eventlet, gevent) seen through the few
+operations Brubeck's connections need. Nothing here imports the library: the
+backend modules do, when they are chosen.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from types import ModuleType
+from typing import Any, Protocol
+
+__all__ = ["Backend", "Lock", "Queue", "Task"]
+
+
+class Task(Protocol):
+    """A running green thread."""
+
+    def kill(self, exception: BaseException) -> None:
+        """Raise ``exception`` inside the green thread (where it blocks)."""
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait until it ends; False when ``timeout`` passed first."""
+
+    def dead(self) -> bool:
+        """True once it has ended."""
+
+
+class Queue(Protocol):
+    """An unbounded FIFO queue between green threads."""
+
+    def put(self, item: Any) -> None:
+        """Add ``item``; never blocks."""
+
+    def get(self) -> Any:
+        """Take the oldest item, waiting (green) for one."""
+
+
+class Lock(Protocol):
+    """A counting semaphore between green threads."""
+
+    def acquire(self) -> bool:
+        """Take one unit, waiting (green) while there is none."""
+
+    def release(self) -> None:
+        """Give one unit back."""
+
+
+class Backend(abc.ABC):
+    """Green threads, their primitives, and the matching green ``zmq`` module.
+
+    Attributes:
+        name: The name users choose it by (``"eventlet"``, ``"gevent"``).
+        zmq: The green pyzmq module: its sockets block only the calling green thread.
+    """
+
+    name: str
+    zmq: ModuleType
+
+    @abc.abstractmethod
+    def spawn(self, function: Callable[..., Any], *args: Any) -> Task:
+        """Run ``function(*args)`` in a new green thread."""
+
+    @abc.abstractmethod
+    def sleep(self, seconds: float = 0) -> None:
+        """Pause the calling green thread (0 lets others run)."""
+
+    @abc.abstractmethod
+    def queue(self) -> Queue:
+        """A new unbounded queue."""
+
+    @abc.abstractmethod
+    def semaphore(self, value: int) -> Lock:
+        """A new counting semaphore holding ``value`` units."""
+
+    @abc.abstractmethod
+    def _timer(self, seconds: float) -> Any:
+        """The library's own timeout object, started (raised where the green thread waits)."""
+
+    @abc.abstractmethod
+    def monkey_patch(self) -> None:
+        """Make the standard library's blocking calls green (an explicit opt-in)."""
+
+    def timeout(self, seconds: float | None) -> AbstractContextManager[None]:
+        """A ``with`` block that raises :class:`TimeoutError` after ``seconds``
+        (never, for None). Works where socket timeouts do not: gevent ignores
+        ``RCVTIMEO`` on green ZeroMQ sockets."""
+        return _Deadline(self, seconds)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"
+
+
+class _Deadline:
+    """Turns the library's timeout (a BaseException of its own) into ``TimeoutError``."""
+
+    __slots__ = ("_backend", "_seconds", "_timer")
+
+    def __init__(self, backend: Backend, seconds: float | None) -> None:
+        self._backend = backend
+        self._seconds = seconds
+        self._timer: Any = None
+
+    def __enter__(self) -> None:
+        if self._seconds is not None:
+            self._timer = self._backend._timer(self._seconds)
+
+    def __exit__(self, kind: Any, exc: BaseException | None, traceback: Any) -> None:
+        timer, self._timer = self._timer, None
+        if timer is not None:
+            timer.cancel()
+            if exc is timer:
+                raise TimeoutError(f"timed out after {self._seconds} s") from None

@@ -1,0 +1,83 @@
+"""The eventlet backend (Brubeck's default, as in 0.4).
+
+Eventlet ≥ 0.39 warns at import that it is "deprecated … in bugfix mode".
+Choosing this backend is the user's decision, made through Brubeck, so that one
+notice (and nothing else) is silenced while Brubeck imports eventlet; see
+docs/concurrency.md. gevent is the actively maintained alternative.
+
+Eventlet's green ``zmq.Poller`` is not green (it blocks the hub): this backend
+never polls, it waits on one socket per green thread.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+with warnings.catch_warnings():
+    # Only eventlet's import-time notice; every other warning still shows.
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated", category=Warning)
+    import eventlet
+    import eventlet.green.zmq as green_zmq
+    import eventlet.queue
+    import eventlet.semaphore
+
+from brubeck.concurrency.base import Backend, Lock, Queue
+
+__all__ = ["EventletBackend"]
+
+
+class _Task:
+    __slots__ = ("_thread",)
+
+    def __init__(self, thread: Any) -> None:
+        self._thread = thread
+
+    def kill(self, exception: BaseException) -> None:
+        self._thread.kill(exception)
+
+    def join(self, timeout: float | None = None) -> bool:
+        timer = eventlet.Timeout(timeout)
+        try:
+            self._thread.wait()
+        except eventlet.Timeout as exc:
+            if exc is not timer:
+                raise
+            return False
+        except BaseException:  # noqa: S110 - it ended; how is its own business
+            pass
+        finally:
+            timer.cancel()
+        return True
+
+    def dead(self) -> bool:
+        return bool(self._thread.dead)
+
+
+class EventletBackend(Backend):
+    """Green threads from eventlet; ZeroMQ from ``eventlet.green.zmq``."""
+
+    name = "eventlet"
+    zmq = green_zmq
+
+    def spawn(self, function: Callable[..., Any], *args: Any) -> _Task:
+        return _Task(eventlet.spawn(function, *args))
+
+    def sleep(self, seconds: float = 0) -> None:
+        eventlet.sleep(seconds)
+
+    def queue(self) -> Queue:
+        return eventlet.queue.LightQueue()  # type: ignore[no-any-return]
+
+    def semaphore(self, value: int) -> Lock:
+        return eventlet.semaphore.Semaphore(value)  # type: ignore[no-any-return]
+
+    def _timer(self, seconds: float) -> Any:
+        return eventlet.Timeout(seconds)
+
+    def monkey_patch(self) -> None:
+        eventlet.monkey_patch()
+
+
+BACKEND = EventletBackend()

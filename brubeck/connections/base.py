@@ -1,0 +1,46 @@
+"""What every connection is: receives messages for an app, sends its replies.
+
+A connection never imports the app (the app hands itself to :meth:`serve`),
+and never chooses its green-thread library: the backend is injected, and with
+it the green ``zmq`` module the sockets come from.
+"""
+
+from __future__ import annotations
+
+import abc
+import uuid
+from typing import Any
+
+from brubeck.concurrency import Backend, WorkerPool
+
+__all__ = ["Connection"]
+
+
+class Connection(abc.ABC):
+    """Brubeck 0.4's ``Connection``: a ``sender_id`` unique to this process,
+    and the serving lifecycle :meth:`open`, :meth:`serve`, :meth:`stop`.
+
+    Attributes:
+        sender_id: This process's identity on the reply socket.
+    """
+
+    def __init__(self, sender_id: str | None = None) -> None:
+        self.sender_id = sender_id or uuid.uuid4().hex
+        self.backend: Backend | None = None
+
+    @abc.abstractmethod
+    def open(self, backend: Backend) -> None:
+        """Create and connect the sockets, with ``backend``'s green ``zmq``."""
+
+    @abc.abstractmethod
+    def serve(self, app: Any, pool: WorkerPool) -> None:
+        """Receive and answer messages until :meth:`stop`; each message runs
+        in ``pool``. Returns once stopped, drained and shut down."""
+
+    @abc.abstractmethod
+    def stop(self) -> None:
+        """Ask :meth:`serve` to finish (from any green thread; returns at once)."""
+
+    @abc.abstractmethod
+    def shutdown(self) -> None:
+        """Close the sockets (replies already queued are still sent, up to the linger time)."""
