@@ -22,7 +22,7 @@ from brubeck.handlers import HTTP_METHODS, Close, Reply, WebMessageHandler
 from brubeck.handlers.errors import ErrorHandler, ErrorHandlers, problem_reply
 from brubeck.handlers.typed import run_typed_function, spec_of
 from brubeck.handlers.web import DEFAULT_COOKIE_MAX_AGE, to_reply
-from brubeck.protocol import http, mongrel2
+from brubeck.protocol import http, mongrel2, wsgi
 from brubeck.protocol.mongrel2 import MessageKind
 from brubeck.protocol.request import Request
 from brubeck.routing import Router, normalize_methods
@@ -329,6 +329,38 @@ class Brubeck:
             return [mongrel2.reply_to(message, response), mongrel2.reply_to(message, b"")]
         return [mongrel2.reply_to(message, response)]
 
+    # -- WSGI ------------------------------------------------------------------------
+
+    def wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        """The app as a WSGI callable (PEP 3333), for any WSGI server:
+        ``gunicorn module:app.wsgi``. Handlers see the same request as behind Mongrel2."""
+        try:
+            body = _wsgi_body(environ, self.max_body_size)
+            error = None
+        except HTTPError as exc:
+            body, error = b"", exc
+        request = Request(wsgi.message_from_environ(environ, body), self.trusted_proxies)
+        reply = self.handle(request) if error is None else self._error(request, error, False)
+        if not isinstance(reply, Reply):
+            # Mongrel2 lets a handler answer later (or close); WSGI needs an answer now.
+            problem = RuntimeError("the handler sent no reply, and WSGI needs one")
+            reply = self.error_handlers.internal_error(request, problem, False)
+        try:
+            line, headers, out = wsgi.response_parts(
+                reply.status, reply.headers, reply.body, request.method
+            )
+        except Exception as exc:  # e.g. a header that would split the response
+            reply = self.error_handlers.internal_error(request, exc, False)
+            line, headers, out = wsgi.response_parts(
+                reply.status, reply.headers, reply.body, request.method
+            )
+        if log.isEnabledFor(logging.INFO):
+            log.info(
+                "%s %s %s (%s)", reply.status, request.method, request.path, request.remote_addr
+            )
+        start_response(line, headers)
+        return [out]
+
     # -- serving (with sockets) ---------------------------------------------------------
 
     def run(self) -> None:
@@ -364,6 +396,29 @@ def _http_bytes(request: Request, reply: Reply) -> bytes:
     return http.format_response(
         reply.status, reply.headers, reply.body, method=request.method, close=reply.close
     )
+
+
+def _wsgi_body(environ: dict[str, Any], limit: int) -> bytes:
+    """The request body, read only when it is within ``limit`` bytes.
+
+    Raises:
+        HTTPError: 413 over the limit; 400 for a Content-Length that is not a number.
+    """
+    stream = environ.get("wsgi.input")
+    length_text = environ.get("CONTENT_LENGTH") or ""
+    if length_text:
+        if not length_text.isdigit():
+            raise HTTPError(400, "Bad Request", "Content-Length is not a number")
+        length = int(length_text)
+        if length > limit:
+            raise HTTPError(413, "Content Too Large")
+        return stream.read(length) if length and stream is not None else b""
+    if stream is not None and environ.get("wsgi.input_terminated"):
+        data: bytes = stream.read(limit + 1)  # a chunked body, ended by the server
+        if len(data) > limit:
+            raise HTTPError(413, "Content Too Large")
+        return data
+    return b""
 
 
 def _pool_size(pool: Any) -> int:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib
 import time
 
-from brubeck.concurrency.base import Backend, Lock, Queue, Task
+from brubeck.concurrency.base import Backend, Lock, Queue, Task, WSGIServer
 from brubeck.concurrency.pool import DEFAULT_POOL_SIZE, WorkerPool
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "Lock",
     "Queue",
     "Task",
+    "WSGIServer",
     "WorkerPool",
     "active_backend",
     "get_backend",

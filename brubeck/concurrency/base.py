@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager
 from types import ModuleType
 from typing import Any, Protocol
 
-__all__ = ["Backend", "Lock", "Queue", "Task"]
+__all__ = ["Backend", "Lock", "Queue", "Task", "WSGIServer"]
 
 
 class Task(Protocol):
@@ -49,6 +49,18 @@ class Lock(Protocol):
         """Give one unit back."""
 
 
+class WSGIServer(Protocol):
+    """A listening WSGI server of the backend's own (eventlet.wsgi, gevent.pywsgi)."""
+
+    address: tuple[str, int]
+
+    def serve_forever(self) -> None:
+        """Accept and serve until :meth:`stop`; returns once in-flight requests finished."""
+
+    def stop(self, timeout: float) -> None:
+        """Stop accepting; give requests in flight ``timeout`` seconds."""
+
+
 class Backend(abc.ABC):
     """Green threads, their primitives, and the matching green ``zmq`` module.
 
@@ -79,6 +91,13 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def _timer(self, seconds: float) -> Any:
         """The library's own timeout object, started (raised where the green thread waits)."""
+
+    @abc.abstractmethod
+    def wsgi_server(
+        self, host: str, port: int, application: Callable[..., Any], size: int
+    ) -> WSGIServer:
+        """A WSGI server bound to ``(host, port)`` (port 0: any free one) running
+        at most ``size`` requests at once."""
 
     @abc.abstractmethod
     def monkey_patch(self) -> None:

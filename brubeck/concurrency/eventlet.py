@@ -11,6 +11,7 @@ never polls, it waits on one socket per green thread.
 
 from __future__ import annotations
 
+import logging
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -22,10 +23,13 @@ with warnings.catch_warnings():
     import eventlet.green.zmq as green_zmq
     import eventlet.queue
     import eventlet.semaphore
+    import eventlet.wsgi
 
-from brubeck.concurrency.base import Backend, Lock, Queue
+from brubeck.concurrency.base import Backend, Lock, Queue, WSGIServer
 
 __all__ = ["EventletBackend"]
+
+log = logging.getLogger("brubeck.concurrency")
 
 
 class _Task:
@@ -55,6 +59,39 @@ class _Task:
         return bool(self._thread.dead)
 
 
+class _WSGIServer:
+    def __init__(self, host: str, port: int, application: Callable[..., Any], size: int) -> None:
+        self._socket = eventlet.listen((host, port))
+        self.address: tuple[str, int] = self._socket.getsockname()[:2]
+        self._application = application
+        self._size = size
+        self._thread: Any = None
+
+    def serve_forever(self) -> None:
+        self._thread = eventlet.getcurrent()
+        # eventlet.wsgi.server stops on SystemExit, closes idle keep-alive
+        # connections, then waits for the requests in flight.
+        try:
+            eventlet.wsgi.server(
+                self._socket, self._application, max_size=self._size, log_output=False, debug=False
+            )
+        except SystemExit:  # the second one, from stop(): requests ran out of time
+            log.warning("requests still running at shutdown were cut off")
+
+    def stop(self, timeout: float) -> None:
+        thread = self._thread
+        if thread is None:
+            return
+        eventlet.kill(thread, SystemExit)
+
+        def cut_off() -> None:
+            eventlet.sleep(timeout)
+            if not thread.dead:
+                eventlet.kill(thread, SystemExit)
+
+        eventlet.spawn(cut_off)
+
+
 class EventletBackend(Backend):
     """Green threads from eventlet; ZeroMQ from ``eventlet.green.zmq``."""
 
@@ -75,6 +112,11 @@ class EventletBackend(Backend):
 
     def _timer(self, seconds: float) -> Any:
         return eventlet.Timeout(seconds)
+
+    def wsgi_server(
+        self, host: str, port: int, application: Callable[..., Any], size: int
+    ) -> WSGIServer:
+        return _WSGIServer(host, port, application, size)
 
     def monkey_patch(self) -> None:
         eventlet.monkey_patch()

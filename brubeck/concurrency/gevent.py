@@ -12,10 +12,11 @@ from typing import Any
 import gevent
 import gevent.lock
 import gevent.monkey
+import gevent.pywsgi
 import gevent.queue
 import zmq.green as green_zmq
 
-from brubeck.concurrency.base import Backend, Lock, Queue
+from brubeck.concurrency.base import Backend, Lock, Queue, WSGIServer
 
 __all__ = ["GeventBackend"]
 
@@ -35,6 +36,19 @@ class _Task:
 
     def dead(self) -> bool:
         return bool(self._greenlet.dead)
+
+
+class _WSGIServer:
+    def __init__(self, host: str, port: int, application: Callable[..., Any], size: int) -> None:
+        self._server = gevent.pywsgi.WSGIServer((host, port), application, spawn=size, log=None)
+        self._server.init_socket()
+        self.address: tuple[str, int] = self._server.address[:2]
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def stop(self, timeout: float) -> None:
+        self._server.stop(timeout)
 
 
 class GeventBackend(Backend):
@@ -57,6 +71,11 @@ class GeventBackend(Backend):
 
     def _timer(self, seconds: float) -> Any:
         return gevent.Timeout.start_new(seconds)  # gevent.Timeout(...) alone is not started
+
+    def wsgi_server(
+        self, host: str, port: int, application: Callable[..., Any], size: int
+    ) -> WSGIServer:
+        return _WSGIServer(host, port, application, size)
 
     def monkey_patch(self) -> None:
         gevent.monkey.patch_all()

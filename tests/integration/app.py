@@ -17,7 +17,7 @@ from typing import Any
 
 from brubeck import concurrency
 from brubeck.app import Brubeck
-from brubeck.connections import Mongrel2Connection
+from brubeck.connections import Mongrel2Connection, WSGIConnection
 from brubeck.handlers import JSONMessageHandler, WebMessageHandler, typed
 from brubeck.models import Document, EmailField, IntField, StringField
 
@@ -75,8 +75,11 @@ class Upload(JSONMessageHandler):
 class BigUpload(JSONMessageHandler):
     def post(self) -> Any:
         path = self.message.upload_path
-        with open(path, "rb") as upload:
-            data = upload.read()
+        if path is None:  # served over WSGI: the body came in the request itself
+            data = self.message.body
+        else:
+            with open(path, "rb") as upload:
+                data = upload.read()
         self.add_to_payload("size", len(data))
         self.add_to_payload("sha256", hashlib.sha256(data).hexdigest())
         self.set_status(200)
@@ -124,21 +127,21 @@ ROUTES = [
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("pull_addr")
-    parser.add_argument("pub_addr")
+    parser.add_argument("pull_addr", help="Mongrel2's send_spec, or wsgi:PORT")
+    parser.add_argument("pub_addr", nargs="?")
     parser.add_argument("--concurrency", default="eventlet")
     parser.add_argument("--upload-dir")
     args = parser.parse_args()
     logging.basicConfig(level=os.environ.get("BRUBECK_TEST_LOG", "WARNING"), stream=sys.stderr)
-    connection = Mongrel2Connection(
-        args.pull_addr,
-        args.pub_addr,
-        upload_dir=args.upload_dir,
-        drain_quiet=float(os.environ.get("BRUBECK_TEST_QUIET", "0.05")),
-    )
+    connection: Any
+    if args.pull_addr.startswith("wsgi:"):
+        connection = WSGIConnection(port=int(args.pull_addr[5:]))
+    else:
+        connection = Mongrel2Connection(args.pull_addr, args.pub_addr, upload_dir=args.upload_dir)
     app = Brubeck(msg_conn=connection, handler_tuples=ROUTES, concurrency=args.concurrency)
     app.run()
-    print(f"sent {connection.sent} received {connection.received}", flush=True)
+    if isinstance(connection, Mongrel2Connection):
+        print(f"sent {connection.sent} received {connection.received}", flush=True)
 
 
 if __name__ == "__main__":

@@ -59,15 +59,17 @@ def require_mongrel2() -> None:
 
 
 class Server:
-    """A real Mongrel2 plus handler processes running tests/integration/app.py."""
+    """A real Mongrel2 plus handler processes running tests/integration/app.py;
+    with ``protocol="wsgi"``, no Mongrel2: the app serves HTTP itself."""
 
     def __init__(self, run_dir: Path, protocol: str, backend: str) -> None:
         self.backend = backend
+        self.wsgi = protocol == "wsgi"
         self.config = Mongrel2Config(
             port=free_port(),
             send_spec=f"tcp://127.0.0.1:{free_port()}",
             recv_spec=f"tcp://127.0.0.1:{free_port()}",
-            protocol=protocol,
+            protocol="json" if protocol == "wsgi" else protocol,
             content_length=20480,
         )
         self.mongrel2 = LocalMongrel2(run_dir / "m2", self.config)
@@ -76,13 +78,19 @@ class Server:
         self._logs: list[Any] = []
 
     def __repr__(self) -> str:
-        return f"<Mongrel2 {self.config.protocol} + app on {self.backend}>"
+        front = "WSGI" if self.wsgi else f"Mongrel2 {self.config.protocol}"
+        return f"<{front} + app on {self.backend}>"
+
+    def start(self) -> None:
+        if not self.wsgi:
+            self.mongrel2.start()
 
     def start_app(self, wait: bool = True) -> subprocess.Popen[str]:
         log = open(self.run_dir / f"app-{len(self.apps)}.log", "w")  # noqa: SIM115
         self._logs.append(log)
+        where = [f"wsgi:{self.config.port}"] if self.wsgi else list(self.config.pair)
         process = subprocess.Popen(
-            [sys.executable, str(APP), *self.config.pair, "--concurrency", self.backend,
+            [sys.executable, str(APP), *where, "--concurrency", self.backend,
              "--upload-dir", self.mongrel2.upload_dir],
             stdout=subprocess.PIPE, stderr=log, text=True, cwd=ROOT,
         )  # fmt: skip
@@ -154,10 +162,11 @@ class Server:
         for process in self.apps:
             if process.poll() is None:
                 process.kill()
-                process.communicate(timeout=10)
+            process.communicate(timeout=10)  # also closes its stdout pipe
         for log in self._logs:
             log.close()
-        self.mongrel2.stop()
+        if not self.wsgi:
+            self.mongrel2.stop()
 
 
 @pytest.fixture
@@ -170,7 +179,7 @@ def make_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]
     def make(protocol: str = "json", backend: str = "eventlet") -> Server:
         server = Server(tmp_path / f"s{len(servers)}", protocol, backend)
         servers.append(server)
-        server.mongrel2.start()
+        server.start()
         return server
 
     yield make
@@ -179,7 +188,7 @@ def make_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Any]
 
 
 MATRIX = [("json", "eventlet"), ("tnetstring", "gevent"), ("tnetstring", "eventlet"),
-          ("json", "gevent")]  # fmt: skip
+          ("json", "gevent"), ("wsgi", "eventlet"), ("wsgi", "gevent")]  # fmt: skip
 
 
 @pytest.fixture(scope="module", params=MATRIX, ids=lambda p: f"{p[0]}-{p[1]}")
@@ -187,11 +196,12 @@ def served(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Server]:
     """One Mongrel2 and one app process, shared by a module's tests, for each
-    header protocol and backend."""
-    require_mongrel2()
+    header protocol and backend; and the app on its own WSGI server."""
     protocol, backend = request.param
+    if protocol != "wsgi":
+        require_mongrel2()
     server = Server(tmp_path_factory.mktemp(f"{protocol}-{backend}"), protocol, backend)
-    server.mongrel2.start()
+    server.start()
     try:
         server.start_app()
         yield server

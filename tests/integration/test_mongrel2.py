@@ -1,5 +1,6 @@
 """The app behind a real Mongrel2: each behaviour, under both header
-protocols and both concurrency backends (the ``served`` fixture's matrix)."""
+protocols and both concurrency backends, and the same suite on the embedded
+WSGI server (the ``served`` fixture's matrix)."""
 
 from __future__ import annotations
 
@@ -89,8 +90,11 @@ def test_large_upload_arrives_as_a_temp_file(server: Server) -> None:
 def test_forged_upload_headers_are_refused(server: Server) -> None:
     forged = {"x-mongrel2-upload-start": "/etc/passwd", "x-mongrel2-upload-done": "/etc/passwd"}
     status, _, reply = server.request("POST", "/bigupload", b"x", forged)
-    assert status == 400
     assert b"root:" not in reply
+    if server.wsgi:  # no upload protocol: the headers are only headers
+        assert (status, payload(reply)["size"]) == (200, 1)
+    else:
+        assert status == 400
 
 
 def test_cookies(server: Server) -> None:
@@ -144,8 +148,9 @@ def test_connection_close_is_honoured(server: Server) -> None:
         received = b""
         while chunk := sock.recv(65536):
             received += chunk
-    assert received.endswith(b"\r\n\r\nHello world")
-    assert b"Connection: close" in received
+    assert received.endswith(b"\r\n\r\nHello world")  # and the server closed
+    if not server.wsgi:  # a WSGI server writes its own connection headers
+        assert b"Connection: close" in received
 
 
 def test_not_found_and_not_allowed(server: Server) -> None:

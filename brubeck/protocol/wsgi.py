@@ -1,0 +1,95 @@
+"""WSGI (PEP 3333), sans-IO: a WSGI environ in, a Mongrel2-shaped message out,
+and a reply back as a status line, headers and a body.
+
+The app sees the same :class:`~brubeck.protocol.mongrel2.Message` it gets from
+Mongrel2: the server's keys in UPPERCASE (``METHOD``, ``PATH``, ``QUERY``,
+``VERSION``, ``URI``, ``URL_SCHEME``, ``REMOTE_ADDR``) and the client's headers
+in lowercase, so handlers behave the same behind either.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from brubeck.protocol.http import check_header, reason_phrase
+from brubeck.protocol.mongrel2 import Headers, Message, MessageKind
+
+__all__ = ["HOP_BY_HOP", "message_from_environ", "response_parts"]
+
+#: Headers a WSGI app must not set (PEP 3333): the server owns the connection.
+HOP_BY_HOP = frozenset(
+    {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
+     "trailers", "transfer-encoding", "upgrade"}
+)  # fmt: skip
+_SPECIAL = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-length"}
+_SAFE_PATH = "/:@!$&'()*+,;=-._~"
+
+
+def _raw_path(environ: Mapping[str, Any]) -> str:
+    """The path as the client sent it (percent-encoding kept), as Mongrel2's ``PATH``."""
+    for key in ("RAW_URI", "REQUEST_URI"):  # gunicorn, uWSGI and others
+        raw = environ.get(key)
+        if isinstance(raw, str) and raw.startswith("/"):
+            return raw.partition("?")[0].partition("#")[0]
+    # PEP 3333: the server decoded the path and passes the bytes as Latin-1 text.
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    return urllib.parse.quote(path.encode("latin-1"), safe=_SAFE_PATH) or "/"
+
+
+def message_from_environ(environ: Mapping[str, Any], body: bytes) -> Message:
+    """The message Mongrel2 would have sent for this WSGI request."""
+    headers: Headers = {}
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            name = key[5:].replace("_", "-").lower()
+        else:
+            special = _SPECIAL.get(key)
+            if special is None or not value:
+                continue
+            name = special
+        # PEP 3333 values are Latin-1 text; Mongrel2 gives UTF-8 (surrogateescape).
+        raw = value.encode("latin-1", "replace")
+        headers[name] = raw.decode("utf-8", "surrogateescape")
+    path = _raw_path(environ)
+    query = environ.get("QUERY_STRING", "")
+    headers["PATH"] = path
+    headers["METHOD"] = environ.get("REQUEST_METHOD", "GET")
+    headers["VERSION"] = environ.get("SERVER_PROTOCOL", "HTTP/1.1")
+    headers["URI"] = f"{path}?{query}" if query else path
+    if query:
+        headers["QUERY"] = query
+    headers["PATTERN"] = "/"
+    headers["URL_SCHEME"] = environ.get("wsgi.url_scheme", "http")
+    remote = environ.get("REMOTE_ADDR")
+    if remote:
+        headers["REMOTE_ADDR"] = remote
+    return Message("wsgi", "0", path, headers, body, MessageKind.HTTP)
+
+
+def response_parts(
+    status: int,
+    headers: Iterable[tuple[str, str]],
+    body: bytes,
+    method: str = "GET",
+    reason: str | None = None,
+) -> tuple[str, list[tuple[str, str]], bytes]:
+    """``(status line, headers, body)`` for ``start_response``: the same
+    headers :func:`brubeck.protocol.http.format_response` writes, without the
+    hop-by-hop ones (the WSGI server owns the connection).
+
+    Raises:
+        ProtocolError: A header that would split the response (CR, LF, NUL).
+    """
+    pairs = []
+    for name, value in headers:
+        check_header(name, value)
+        lowered = name.lower()
+        if lowered != "content-length" and lowered not in HOP_BY_HOP:
+            pairs.append((name, value))
+    no_body = status < 200 or status in (204, 304)
+    if not no_body:
+        pairs.append(("Content-Length", str(len(body))))
+    line = f"{status} {reason or reason_phrase(status)}"
+    return line, pairs, b"" if no_body or method == "HEAD" else body

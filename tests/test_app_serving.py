@@ -1,0 +1,274 @@
+"""brubeck.app's serving parts without sockets: uploads, disconnects, pool
+sizes, the WSGI callable (checked by wsgiref's validator)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+from wsgiref.util import setup_testing_defaults
+from wsgiref.validate import validator
+
+import pytest
+
+from brubeck.app import MAX_BODY_SIZE, Brubeck
+from brubeck.concurrency import DEFAULT_POOL_SIZE
+from brubeck.connections import Mongrel2Connection, WSGIConnection
+from brubeck.handlers import JSONMessageHandler, WebMessageHandler
+from brubeck.protocol import mongrel2
+from brubeck.protocol.request import Request
+from brubeck.testing import TestClient
+
+
+class Upload(WebMessageHandler):
+    def post(self) -> Any:
+        path = self.message.upload_path
+        self.set_body(Path(path).read_bytes() if path else b"no file")
+        return self.render()
+
+
+class Echo(JSONMessageHandler):
+    def get(self) -> Any:
+        self.add_to_payload("name", self.get_argument("name"))
+        self.add_to_payload("path", self.message.path)
+        self.add_to_payload("agent", self.message.headers.get("user-agent"))
+        self.set_status(200)
+        return self.render()
+
+    def post(self) -> Any:
+        self.add_to_payload("body", self.message.body.decode())
+        self.set_status(201)
+        return self.render()
+
+
+class Later(WebMessageHandler):
+    def get(self) -> Any:
+        return None  # answers later, through the connection (long polling)
+
+
+class BadHeader(WebMessageHandler):
+    def get(self) -> Any:
+        self.headers["X-Split"] = "a\r\nSet-Cookie: evil=1"
+        self.set_body("x")
+        return self.render()
+
+
+def upload_done(path: str, done: str | None = None) -> bytes:
+    headers = {
+        "METHOD": "POST",
+        "PATH": "/up",
+        "x-mongrel2-upload-start": path,
+        "x-mongrel2-upload-done": path if done is None else done,
+    }
+    return mongrel2.format_request("s", 7, "/up", headers, b"")
+
+
+def status_of(replies: list[bytes]) -> bytes:
+    return mongrel2.parse_reply(replies[0])[2].split(b"\r\n", 1)[0]
+
+
+# -- uploads ----------------------------------------------------------------------
+
+
+def test_an_upload_done_in_the_upload_dir_reaches_the_handler(tmp_path: Path) -> None:
+    (tmp_path / "mongrel2.upload.Xy12Ab").write_bytes(b"big body")
+    conn = Mongrel2Connection("tcp://a:1", "tcp://a:2", upload_dir=str(tmp_path))
+    app = Brubeck(msg_conn=conn, handler_tuples=[(r"^/up$", Upload)])
+    replies = app.handle_message(upload_done("/tmp/mongrel2.upload.Xy12Ab"))
+    assert status_of(replies) == b"HTTP/1.1 200 OK"
+    assert mongrel2.parse_reply(replies[0])[2].endswith(b"\r\n\r\nbig body")
+
+
+@pytest.mark.parametrize(
+    ("path", "done"),
+    [
+        ("/etc/passwd", None),  # forged: not in the upload directory
+        ("/tmp/mongrel2.upload.Xy12Ab", "/tmp/mongrel2.upload.Other"),  # start != done
+        ("/tmp/mongrel2.upload.Missing", None),
+    ],
+)
+def test_an_untrustworthy_upload_done_is_a_400(tmp_path: Path, path: str, done: str | None) -> None:
+    (tmp_path / "mongrel2.upload.Xy12Ab").write_bytes(b"big body")
+    conn = Mongrel2Connection("tcp://a:1", "tcp://a:2", upload_dir=str(tmp_path))
+    app = Brubeck(msg_conn=conn, handler_tuples=[(r"^/up$", Upload)])
+    replies = app.handle_message(upload_done(path, done))
+    assert status_of(replies) == b"HTTP/1.1 400 Bad Request"
+    assert b"root:" not in replies[0]
+
+
+def test_without_an_upload_dir_every_upload_done_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "mongrel2.upload.Xy12Ab").write_bytes(b"big body")
+    app = Brubeck(handler_tuples=[(r"^/up$", Upload)])
+    replies = app.handle_message(upload_done(str(tmp_path / "mongrel2.upload.Xy12Ab")))
+    assert status_of(replies) == b"HTTP/1.1 400 Bad Request"
+
+
+# -- disconnects --------------------------------------------------------------------
+
+
+def test_disconnects_go_to_the_hook_and_are_never_answered() -> None:
+    seen: list[str] = []
+    app = Brubeck(on_disconnect=lambda request: seen.append(request.conn_id))
+    message = mongrel2.format_request(
+        "s", 42, "@*", {"METHOD": "JSON"}, b'{"type":"disconnect"}', protocol="json"
+    )
+    assert app.handle_message(message) == []
+    assert seen == ["42"]
+
+
+def test_a_failing_disconnect_hook_is_logged(caplog: pytest.LogCaptureFixture) -> None:
+    def hook(request: Request) -> None:
+        raise RuntimeError("hook failed")
+
+    app = Brubeck(on_disconnect=hook)
+    message = mongrel2.format_request("s", 4, "@*", {"METHOD": "JSON"}, b'{"type":"disconnect"}')
+    assert app.handle_message(message) == []
+    assert "on_disconnect failed" in caplog.text
+
+
+# -- settings -------------------------------------------------------------------------
+
+
+def test_the_default_body_limit_is_10_mib() -> None:
+    assert MAX_BODY_SIZE == 10 * 1024 * 1024
+    assert Brubeck().max_body_size == MAX_BODY_SIZE
+
+
+class _FakeGreenPool:  # what Brubeck 0.4 users pass: eventlet.GreenPool / gevent.pool.Pool
+    def __init__(self, size: int = 321) -> None:
+        self.size = size
+
+
+@pytest.mark.parametrize(
+    ("pool", "size"),
+    [(None, DEFAULT_POOL_SIZE), (50, 50), (_FakeGreenPool, 321), (lambda: object(), 2000)],
+)
+def test_pool_is_a_size_or_a_04_factory(pool: Any, size: int) -> None:
+    assert Brubeck(pool=pool).pool_size == size
+
+
+@pytest.mark.parametrize("pool", [0, -3, "big"])
+def test_a_bad_pool_is_an_error(pool: Any) -> None:
+    with pytest.raises(ValueError, match="pool"):
+        Brubeck(pool=pool)
+
+
+def test_run_needs_a_connection() -> None:
+    with pytest.raises(ValueError, match="No web server connection"):
+        Brubeck().run()
+
+
+def test_wsgi_connection_url_and_repr() -> None:
+    conn = WSGIConnection(port=8080)
+    assert conn.url == "http://127.0.0.1:8080/"
+    assert repr(conn) == "WSGIConnection(port=8080, host='127.0.0.1')"
+
+
+# -- WSGI --------------------------------------------------------------------------
+
+
+def call_wsgi(
+    app: Brubeck, path: str, method: str = "GET", body: bytes = b"", validate: bool = True,
+    **extra: Any,
+) -> tuple[str, list[tuple[str, str]], bytes]:  # fmt: skip
+    environ: dict[str, Any] = {}
+    setup_testing_defaults(environ)
+    path_info, _, query = path.partition("?")
+    environ.update(
+        PATH_INFO=path_info,
+        QUERY_STRING=query,
+        REQUEST_METHOD=method,
+        CONTENT_LENGTH=str(len(body)) if body else "",
+    )
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ.update(extra)
+    result: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        result["status"], result["headers"] = status, headers
+        return lambda data: None
+
+    wsgi_app = validator(app.wsgi) if validate else app.wsgi
+    chunks = wsgi_app(environ, start_response)
+    try:
+        data = b"".join(chunks)
+    finally:
+        if hasattr(chunks, "close"):
+            chunks.close()
+    return result["status"], result["headers"], data
+
+
+def test_wsgi_gives_handlers_the_same_request_as_mongrel2() -> None:
+    app = Brubeck(handler_tuples=[(r"^/echo/", Echo)])
+    status, headers, body = call_wsgi(
+        app, "/echo/caf%C3%A9?name=x", HTTP_USER_AGENT="tests", RAW_URI="/echo/caf%C3%A9?name=x"
+    )
+    assert status == "200 OK"
+    data = json.loads(body)
+    assert (data["name"], data["path"], data["agent"]) == ("x", "/echo/caf%C3%A9", "tests")
+    # The same request through Mongrel2's wire format gives the same reply.
+    through_mongrel2 = TestClient(app).get(
+        "/echo/caf%C3%A9?name=x", headers={"User-Agent": "tests"}
+    )
+    assert json.loads(through_mongrel2.body) | {"timestamp": 0} == data | {"timestamp": 0}
+    assert dict(headers)["Content-Type"] == through_mongrel2.headers["Content-Type"]
+
+
+def test_wsgi_requotes_a_decoded_path_when_the_server_gives_no_raw_one() -> None:
+    app = Brubeck(handler_tuples=[(r"^/echo/", Echo)])
+    decoded = "/echo/café".encode().decode("latin-1")  # PEP 3333: bytes as Latin-1
+    _, _, body = call_wsgi(app, "/x", PATH_INFO=decoded)
+    assert json.loads(body)["path"] == "/echo/caf%C3%A9"
+
+
+def test_wsgi_posts_a_body_and_heads_send_none() -> None:
+    app = Brubeck(handler_tuples=[(r"^/echo/", Echo)])
+    status, _, body = call_wsgi(app, "/echo/", "POST", b"take five")
+    assert status == "201 Created"
+    assert json.loads(body)["body"] == "take five"
+    status, headers, body = call_wsgi(app, "/echo/?name=a", "HEAD")
+    assert status == "200 OK" and body == b""
+    assert int(dict(headers)["Content-Length"]) > 0
+
+
+def test_wsgi_errors_are_problem_replies() -> None:
+    app = Brubeck(handler_tuples=[(r"^/echo/", Echo)])
+    assert call_wsgi(app, "/nowhere")[0] == "404 Not Found"
+    status, headers, _ = call_wsgi(app, "/echo/", "DELETE")
+    assert status == "405 Method Not Allowed"
+    assert dict(headers)["Allow"] == "GET, POST, HEAD, OPTIONS"
+
+
+def test_wsgi_bounds_the_body_before_reading_it() -> None:
+    app = Brubeck(handler_tuples=[(r"^/echo/", Echo)], max_body_size=8)
+    status, _, _ = call_wsgi(app, "/echo/", "POST", b"123456789")
+    assert status == "413 Content Too Large"
+    status, _, _ = call_wsgi(app, "/echo/", "POST", b"12345678")
+    assert status == "201 Created"
+    # (wsgiref's validator itself rejects this environ: the server would not send it)
+    status, _, _ = call_wsgi(app, "/echo/", "POST", b"", validate=False, CONTENT_LENGTH="12a")
+    assert status == "400 Bad Request"
+
+
+def test_wsgi_reads_a_chunked_body_up_to_the_limit() -> None:
+    app = Brubeck(handler_tuples=[(r"^/echo/", Echo)], max_body_size=8)
+    ok = call_wsgi(app, "/echo/", "POST", **{"wsgi.input": io.BytesIO(b"chunked"),
+                                            "wsgi.input_terminated": True})  # fmt: skip
+    assert ok[0] == "201 Created" and json.loads(ok[2])["body"] == "chunked"
+    big = call_wsgi(app, "/echo/", "POST", **{"wsgi.input": io.BytesIO(b"x" * 9),
+                                             "wsgi.input_terminated": True})  # fmt: skip
+    assert big[0] == "413 Content Too Large"
+
+
+def test_wsgi_answers_500_when_a_handler_sends_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    app = Brubeck(handler_tuples=[(r"^/later$", Later)])
+    assert call_wsgi(app, "/later")[0] == "500 Internal Server Error"
+    assert "WSGI needs one" in caplog.text
+
+
+def test_wsgi_refuses_response_splitting() -> None:
+    app = Brubeck(handler_tuples=[(r"^/bad$", BadHeader)])
+    status, headers, _ = call_wsgi(app, "/bad")
+    assert status == "500 Internal Server Error"
+    assert all("evil" not in value for _, value in headers)
