@@ -18,6 +18,7 @@ setup(
     packages=find_packages(include=["brubeck", "brubeck.*"]),
     package_data={"brubeck": ["py.typed"]},
     python_requires=">=3.11",
+    entry_points={"console_scripts": ["brubeck=brubeck.cli:main"]},
     install_requires=[
         "pyzmq>=25",
         "eventlet>=0.36",

@@ -61,7 +61,8 @@ class _Task:
 
 class _WSGIServer:
     def __init__(self, host: str, port: int, application: Callable[..., Any], size: int) -> None:
-        self._socket = eventlet.listen((host, port))
+        # reuse_port: several worker processes share the port (the kernel spreads them).
+        self._socket = eventlet.listen((host, port), reuse_port=True)
         self.address: tuple[str, int] = self._socket.getsockname()[:2]
         self._application = application
         self._size = size

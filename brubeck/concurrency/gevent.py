@@ -14,6 +14,7 @@ import gevent.lock
 import gevent.monkey
 import gevent.pywsgi
 import gevent.queue
+import gevent.socket
 import zmq.green as green_zmq
 
 from brubeck.concurrency.base import Backend, Lock, Queue, WSGIServer
@@ -40,8 +41,13 @@ class _Task:
 
 class _WSGIServer:
     def __init__(self, host: str, port: int, application: Callable[..., Any], size: int) -> None:
-        self._server = gevent.pywsgi.WSGIServer((host, port), application, spawn=size, log=None)
-        self._server.init_socket()
+        # SO_REUSEPORT: several worker processes share the port (the kernel spreads them).
+        listener = gevent.socket.socket(gevent.socket.AF_INET, gevent.socket.SOCK_STREAM)
+        listener.setsockopt(gevent.socket.SOL_SOCKET, gevent.socket.SO_REUSEADDR, 1)
+        listener.setsockopt(gevent.socket.SOL_SOCKET, gevent.socket.SO_REUSEPORT, 1)
+        listener.bind((host, port))
+        listener.listen(1024)
+        self._server = gevent.pywsgi.WSGIServer(listener, application, spawn=size, log=None)
         self.address: tuple[str, int] = self._server.address[:2]
 
     def serve_forever(self) -> None:
