@@ -85,6 +85,9 @@ def _raise_decode_error(exc: Exception, data: bytes | bytearray | memoryview | s
     if isinstance(exc, RecursionError):
         raise DecodeError("JSON nesting is too deep") from None
     message = str(exc)
+    if "UTF-8" in message and not isinstance(data, str):
+        # msgspec >= 0.20 reports invalid UTF-8 as a DecodeError naming no byte.
+        raise DecodeError("invalid UTF-8", offset=_first_invalid_utf8(data)) from None
     found = _BYTE_OFFSET.search(message)
     offset: int | None = None
     if found:
