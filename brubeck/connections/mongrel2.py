@@ -114,6 +114,8 @@ class Mongrel2Connection(Connection):
         pub.connect(self.pub_addr)
         self._pub = pub
         self._wait_for_subscriber(backend)
+        if self._stopping:
+            return  # stopped while waiting: never read a request
         wake_addr = f"inproc://brubeck-wake-{self.sender_id}"
         self._wake = context.socket(zmq.PUSH)
         self._wake.bind(wake_addr)
@@ -151,12 +153,12 @@ class Mongrel2Connection(Connection):
         """Answer requests with ``app.handle_message`` until :meth:`stop`."""
         if self._pull is None:
             self.open(pool.backend)
-        if self._stopping:  # stopped while waiting for Mongrel2
+        if self._pull is None:  # stopped while waiting for Mongrel2
             self.shutdown()
             return
         process = self._processor(app.handle_message)
         recv, submit = self._pull.recv, pool.submit
-        while True:
+        while not self._stopping:
             data = recv()
             if not data:  # our own wake-up: stop() was called
                 break
