@@ -1,6 +1,7 @@
 """Run every benchmark in this folder, one after the other, in fresh processes.
 
-Usage: ``./dev bench [name ...]`` (names without ``.py``; default: all).
+Usage: ``./dev bench [name ...]`` (names without ``.py``; ``e2e`` is
+``e2e/run.py``; default: all).
 """
 
 from __future__ import annotations
@@ -13,12 +14,17 @@ HERE = Path(__file__).parent
 
 
 def main(names: list[str]) -> int:
-    scripts = sorted(p for p in HERE.glob("*.py") if p.stem != "run" and not p.stem.startswith("_"))
-    if names:
-        scripts = [p for p in scripts if p.stem in names]
+    scripts = {p.stem: p for p in HERE.glob("*.py") if p.stem not in ("run", "__init__")}
+    scripts.update({p.parent.name: p for p in HERE.glob("*/run.py")})  # e2e/run.py is "e2e"
+    chosen = names or sorted(scripts)
+    unknown = [name for name in chosen if name not in scripts]
+    if unknown:
+        print(f"no benchmark {', '.join(unknown)}; there are: {', '.join(sorted(scripts))}")
+        return 2
     failed = 0
-    for script in scripts:
-        print(f"\n=== benchmarks/{script.name}", flush=True)
+    for name in chosen:
+        script = scripts[name]
+        print(f"\n=== benchmarks/{script.relative_to(HERE)}", flush=True)
         failed |= subprocess.call([sys.executable, str(script)])
     return failed
 

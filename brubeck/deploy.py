@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import signal
 import socket
@@ -50,6 +51,9 @@ class Mongrel2Config:
         server_uuid: The server's identity (default: a new one).
         send_ident: The identity Mongrel2 sends requests as (default: a new one).
         name: The server's name.
+        settings: More Mongrel2 settings (``"superpoll.max_fd": 30000``, say),
+            over the ones written by default (see the manual's "Tweakable
+            Expert Settings").
     """
 
     host: str = "127.0.0.1"
@@ -61,6 +65,7 @@ class Mongrel2Config:
     server_uuid: str = dataclasses.field(default_factory=lambda: str(uuid.uuid4()))
     send_ident: str = dataclasses.field(default_factory=lambda: str(uuid.uuid4()))
     name: str = "brubeck"
+    settings: dict[str, int | str] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.protocol not in ("json", "tnetstring"):
@@ -71,6 +76,13 @@ class Mongrel2Config:
             value = getattr(self, field)
             if not value or any(c in value for c in "\"'\\\r\n"):
                 raise ValueError(f"{field} cannot be empty or hold quotes, backslashes or newlines")
+        for key, value in self.settings.items():
+            if not _SETTING_NAME.fullmatch(key):
+                raise ValueError(f"not a Mongrel2 setting name: {key!r}")
+            if isinstance(value, bool) or not isinstance(value, int | str):
+                raise ValueError(f"setting {key} must be an int or a str, not {value!r}")
+            if isinstance(value, str) and any(c in value for c in "\"'\\\r\n"):
+                raise ValueError(f"setting {key} cannot hold quotes, backslashes or newlines")
 
     @property
     def pair(self) -> tuple[str, str]:
@@ -79,6 +91,14 @@ class Mongrel2Config:
 
     def render(self) -> str:
         """The ``mongrel2.conf`` text (m2sh's configuration language)."""
+        settings: dict[str, int | str] = {
+            "zeromq.threads": 1,
+            "limits.content_length": self.content_length,
+            "upload.temp_store": "tmp/mongrel2.upload.XXXXXX",
+            "upload.temp_store_mode": "0600",
+            **self.settings,
+        }
+        lines = ",\n    ".join(f"{_quote(k)}: {_quote(v)}" for k, v in settings.items())
         return f"""\
 # Written by Brubeck (brubeck.deploy). Load it with: m2sh load -config mongrel2.conf
 brubeck_handler = Handler(
@@ -101,13 +121,17 @@ main = Server(
     hosts=[Host(name="localhost", routes={{"/": brubeck_handler}})])
 
 settings = {{
-    "zeromq.threads": 1,
-    "limits.content_length": {self.content_length},
-    "upload.temp_store": "tmp/mongrel2.upload.XXXXXX",
-    "upload.temp_store_mode": "0600"}}
+    {lines}}}
 
 servers = [main]
 """
+
+
+_SETTING_NAME = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
+
+
+def _quote(value: int | str) -> str:
+    return str(value) if isinstance(value, int) else f'"{value}"'
 
 
 def _tool(name: str) -> str:

@@ -10,6 +10,7 @@ import dataclasses
 import os
 import shutil
 import socket
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -175,6 +176,35 @@ def test_render_default_protocol_and_a_route_for_every_path() -> None:
     assert text.count("Handler(") == 1
 
 
+def test_render_extra_settings_add_to_and_override_the_defaults() -> None:
+    config = Mongrel2Config(
+        settings={"superpoll.max_fd": 30000, "zeromq.threads": 2, "upload.temp_store_mode": "0640"}
+    )
+    text = config.render()
+    assert '"superpoll.max_fd": 30000' in text
+    assert '"zeromq.threads": 2' in text
+    assert '"zeromq.threads": 1' not in text
+    assert '"upload.temp_store_mode": "0640"' in text
+    assert '"limits.content_length": 1048576' in text
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("max_fd", 1),  # no dot: not a setting name
+        ("Limits.X", 1),
+        ('a.b": 1, "c.d', 1),
+        ("limits.x", True),
+        ("limits.x", 1.5),
+        ("limits.x", 'a"b'),
+        ("limits.x", "a\nb"),
+    ],
+)
+def test_config_refuses_bad_extra_settings(key: str, value: Any) -> None:
+    with pytest.raises(ValueError, match="setting"):
+        Mongrel2Config(settings={key: value})
+
+
 def test_render_differs_per_config() -> None:
     assert Mongrel2Config(port=1000).render() != Mongrel2Config(port=1000).render()  # uuids
 
@@ -275,6 +305,19 @@ def test_prepare_creates_the_layout(mongrel2: LocalMongrel2) -> None:
     assert database.is_file()
     assert database.read_bytes().startswith(b"SQLite format 3\x00")
     assert mongrel2.pid() is None  # prepared, not started
+
+
+def test_prepare_loads_extra_settings(tmp_path: Path) -> None:
+    if shutil.which("m2sh") is None:
+        pytest.skip("Mongrel2 is not installed (apt-get install mongrel2-core)")
+    local = LocalMongrel2(
+        tmp_path / "m2", config_on_free_ports(settings={"superpoll.max_fd": 4321})
+    )
+    local.prepare()
+    with sqlite3.connect(local.run_dir / "config.sqlite") as db:
+        rows = dict(db.execute("SELECT key, value FROM setting").fetchall())
+    assert rows["superpoll.max_fd"] == "4321"
+    assert rows["zeromq.threads"] == "1"
 
 
 def test_prepare_twice_reloads(mongrel2: LocalMongrel2) -> None:
