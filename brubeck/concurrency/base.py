@@ -89,6 +89,18 @@ class Backend(abc.ABC):
         """A new counting semaphore holding ``value`` units."""
 
     @abc.abstractmethod
+    def hub(self) -> Any:
+        """The hub: the greenlet that runs the event loop (in this OS thread)."""
+
+    @abc.abstractmethod
+    def park(self) -> Any:
+        """Switch to the hub until some green thread switches back; what it passed."""
+
+    @abc.abstractmethod
+    def call_soon(self, function: Callable[[], Any]) -> None:
+        """Run ``function()`` in the hub at its next turn (from any green thread)."""
+
+    @abc.abstractmethod
     def _timer(self, seconds: float) -> Any:
         """The library's own timeout object, started (raised where the green thread waits)."""
 

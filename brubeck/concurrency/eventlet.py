@@ -21,6 +21,7 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated", category=Warning)
     import eventlet
     import eventlet.green.zmq as green_zmq
+    import eventlet.hubs
     import eventlet.queue
     import eventlet.semaphore
     import eventlet.wsgi
@@ -110,6 +111,15 @@ class EventletBackend(Backend):
 
     def semaphore(self, value: int) -> Lock:
         return eventlet.semaphore.Semaphore(value)  # type: ignore[no-any-return]
+
+    def hub(self) -> Any:
+        return eventlet.hubs.get_hub().greenlet
+
+    def park(self) -> Any:
+        return eventlet.hubs.get_hub().switch()
+
+    def call_soon(self, function: Callable[[], Any]) -> None:
+        eventlet.hubs.get_hub().schedule_call_global(0, function)
 
     def _timer(self, seconds: float) -> Any:
         return eventlet.Timeout(seconds)

@@ -75,6 +75,15 @@ class GeventBackend(Backend):
     def semaphore(self, value: int) -> Lock:
         return gevent.lock.Semaphore(value)  # type: ignore[no-any-return]
 
+    def hub(self) -> Any:
+        return gevent.get_hub()
+
+    def park(self) -> Any:
+        return gevent.get_hub().switch()
+
+    def call_soon(self, function: Callable[[], Any]) -> None:
+        gevent.get_hub().loop.run_callback(function)
+
     def _timer(self, seconds: float) -> Any:
         return gevent.Timeout.start_new(seconds)  # gevent.Timeout(...) alone is not started
 

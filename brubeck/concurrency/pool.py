@@ -1,15 +1,30 @@
 """A bounded pool of long-lived green workers: one green thread per request,
-without paying for a new green thread per request.
+without paying for a new green thread, or a trip through the hub, per request.
 
 Spawning costs 16–24 µs on eventlet and gevent; handing work to a waiting
-worker through a queue costs well under one (../shared reference
-green-zmq-notes.md, and benchmarks/concurrency.py). Each request still runs in
-a green thread of its own while it runs, so it may block (sleep, wait on a
-socket) without holding up the others.
+worker through the library's queue costs a turn of the hub (a timer, a poll),
+which measured 10–15 µs of CPU per request behind Mongrel2 (benchmarks/e2e).
+So :meth:`WorkerPool.submit` switches straight into an idle worker, which runs
+the call at once, *inline*, while the submitter waits:
+
+* If the call finishes without blocking (most handlers: parse, validate,
+  reply), the worker switches straight back to the submitter and parks. Two
+  greenlet switches, no hub.
+* If the call blocks (sleeps, waits on a socket, a lock, a queue), it switches
+  to the hub. Both libraries call the current greenlet's ``switch_out()``
+  first (eventlet's ``BaseHub.switch``, gevent's ``Hub.switch``): the worker
+  uses that moment to detach and ask the hub to resume the submitter at its
+  next turn. The call goes on in its own green thread; the submitter goes back
+  to reading requests.
+
+Each request still runs in a green thread of its own, and may block without
+holding up the others; only the order changes (a request runs before the
+submitter reads the next one, which is also fairer to the clients waiting).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -25,6 +40,60 @@ log = logging.getLogger("brubeck.concurrency")
 DEFAULT_POOL_SIZE = 2000
 #: Idle workers kept for the next burst; more than this exit when done.
 DEFAULT_MAX_IDLE = 256
+
+
+def _getcurrent() -> Callable[[], Any]:
+    import greenlet
+
+    return greenlet.getcurrent  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _worker_class() -> type[Any]:
+    """The worker class, made on first use: importing Brubeck imports no greenlet."""
+    import greenlet
+
+    class Worker(greenlet.greenlet):  # type: ignore[misc]
+        """A green thread that runs one call after another for its pool.
+
+        ``inline`` is true while it runs a call its submitter waits for; the first
+        switch to the hub (``switch_out``) makes it a green thread of its own.
+        """
+
+        def __init__(self, pool: WorkerPool) -> None:
+            super().__init__(self._serve, parent=pool._hub)
+            self.pool = pool
+            self.inline = False
+            self.submitter: Any = None
+
+        def switch_out(self) -> None:
+            """Called by the hub's ``switch`` when this worker is about to block."""
+            if self.inline:
+                self.inline = False
+                self.parent = self.pool._hub  # if it ends now, the hub carries on
+                self.pool.backend.call_soon(self.submitter.switch)
+                self.submitter = None
+
+        def _serve(self, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
+            pool = self.pool
+            while True:
+                try:
+                    function(*args)
+                except Exception:
+                    log.exception("uncaught error in a pooled green thread")
+                finally:
+                    pool._running -= 1
+                    pool._slots.release()
+                if len(pool._idle) >= pool.max_idle:
+                    return  # inline: back to the submitter (our parent); else to the hub
+                pool._idle.append(self)
+                if self.inline:
+                    submitter, self.submitter = self.submitter, None
+                    function, args = submitter.switch()
+                else:
+                    function, args = pool.backend.park()  # submit() switches us back in
+
+    return Worker
 
 
 class WorkerPool:
@@ -44,8 +113,10 @@ class WorkerPool:
         self.size = size
         self.max_idle = max(0, min(max_idle, size))
         self._slots = backend.semaphore(size)
-        self._queue = backend.queue()
-        self._idle = 0  # workers waiting on the queue, not yet promised work
+        self._hub: Any = backend.hub()
+        self._worker_class = _worker_class()
+        self._getcurrent = _getcurrent()
+        self._idle: list[Any] = []  # parked workers, the most recent last
         self._running = 0  # calls submitted and not finished
 
     @property
@@ -54,37 +125,30 @@ class WorkerPool:
         return self._running
 
     @property
+    def idle(self) -> int:
+        """Workers parked, waiting for a call."""
+        return len(self._idle)
+
+    @property
     def free(self) -> int:
         """How many more calls :meth:`submit` would start without waiting."""
         return self.size - self._running
 
     def submit(self, function: Callable[..., Any], *args: Any) -> None:
         """Run ``function(*args)`` in a green thread, once one of the ``size``
-        slots is free. Its exceptions are logged; they never reach the caller."""
+        slots is free. It starts at once and returns when the call finishes or
+        first blocks. Its exceptions are logged; they never reach the caller.
+        Call it from a green thread, not from the hub."""
         self._slots.acquire()
         self._running += 1
-        if self._idle:
-            # No green switch happens between a worker counting itself idle and
-            # blocking on the queue, so the promise is always kept.
-            self._idle -= 1
-            self._queue.put((function, args))
-        else:
-            self.backend.spawn(self._work, function, args)
-
-    def _work(self, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        queue, slots = self._queue, self._slots
-        while True:
-            try:
-                function(*args)
-            except Exception:
-                log.exception("uncaught error in a pooled green thread")
-            finally:
-                self._running -= 1
-                slots.release()
-            if self._idle >= self.max_idle:
-                return
-            self._idle += 1
-            function, args = queue.get()
+        worker = self._idle.pop() if self._idle else self._worker_class(self)
+        submitter = self._getcurrent()
+        worker.inline = True
+        worker.submitter = submitter
+        worker.parent = submitter  # a worker that exits inline returns here
+        worker.switch(function, args)
+        if not worker.dead:  # running on by itself, or parked: never back to this submitter
+            worker.parent = self._hub
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Wait (green) until no call is running; False if ``timeout`` passed first."""
@@ -96,4 +160,4 @@ class WorkerPool:
         return True
 
     def __repr__(self) -> str:
-        return f"<WorkerPool {self._running}/{self.size} running, {self._idle} idle>"
+        return f"<WorkerPool {self._running}/{self.size} running, {len(self._idle)} idle>"

@@ -83,6 +83,15 @@ class FakeBackend(Backend):
     def _timer(self, seconds: float) -> Any:
         raise NotImplementedError
 
+    def hub(self) -> Any:
+        raise NotImplementedError
+
+    def call_soon(self, function: Callable[[], Any]) -> None:
+        raise NotImplementedError
+
+    def park(self) -> Any:
+        raise NotImplementedError
+
     def wsgi_server(self, host: str, port: int, application: Any, size: int) -> Any:
         raise NotImplementedError
 

@@ -233,10 +233,10 @@ def test_idle_workers_above_max_idle_exit(backend: Backend) -> None:
     assert pool.wait_idle(10)
     backend.sleep(0.01)
     assert len({id(thread) for thread in threads}) == 50  # a burst: one worker per call
-    assert pool._idle <= 2
+    assert pool.idle <= 2
     alive = [thread for thread in threads if not thread.dead]
     assert len(alive) <= 2
-    assert len(alive) == pool._idle
+    assert len(alive) == pool.idle
 
     done: list[int] = []
     for index in range(20):  # still works, with the kept workers and new ones
@@ -244,7 +244,7 @@ def test_idle_workers_above_max_idle_exit(backend: Backend) -> None:
     assert pool.wait_idle(5)
     backend.sleep(0.01)
     assert sorted(done) == list(range(20))
-    assert pool._idle <= 2
+    assert pool.idle <= 2
 
 
 def test_max_idle_zero_keeps_no_worker(backend: Backend) -> None:
@@ -254,7 +254,7 @@ def test_max_idle_zero_keeps_no_worker(backend: Backend) -> None:
         pool.submit(lambda: threads.append(greenlet.getcurrent()))
         assert pool.wait_idle(5)
     backend.sleep(0.01)
-    assert pool._idle == 0
+    assert pool.idle == 0
     assert all(thread.dead for thread in threads)
     assert len({id(thread) for thread in threads}) == 5
 
@@ -315,3 +315,103 @@ def test_running_and_free(backend: Backend) -> None:
     gate.open()
     assert pool.wait_idle(5)
     assert (pool.running, pool.free) == (0, 3)
+
+
+# -- inline until the call blocks -------------------------------------------------------
+
+
+def test_a_call_that_never_blocks_is_done_when_submit_returns(backend: Backend) -> None:
+    pool = WorkerPool(backend, size=4)
+    ran_in: list[Any] = []
+    pool.submit(lambda: ran_in.append(greenlet.getcurrent()))
+    assert len(ran_in) == 1  # no trip through the hub was needed
+    assert ran_in[0] is not greenlet.getcurrent()  # still a green thread of its own
+    assert (pool.running, pool.idle) == (0, 1)
+    pool.submit(lambda: ran_in.append(greenlet.getcurrent()))
+    assert ran_in[1] is ran_in[0]  # the parked worker again, no new one
+
+
+def test_a_call_that_blocks_goes_on_by_itself(backend: Backend) -> None:
+    pool = WorkerPool(backend, size=4)
+    events: list[str] = []
+
+    def slow() -> None:
+        events.append("started")
+        backend.sleep(0.02)
+        events.append("finished")
+
+    pool.submit(slow)
+    assert events == ["started"]  # submit returned at its first block
+    assert pool.running == 1
+    events.append("submitter")
+    assert pool.wait_idle(5)
+    assert events == ["started", "submitter", "finished"]
+    assert pool.idle == 1  # parked for the next call
+
+
+def test_inline_and_blocking_calls_mix(backend: Backend) -> None:
+    pool = WorkerPool(backend, size=100, max_idle=5)
+    done: list[int] = []
+
+    def call(index: int) -> None:
+        if index % 3 == 0:
+            backend.sleep(0.001 * (index % 7))
+        done.append(index)
+
+    for index in range(300):
+        pool.submit(call, index)
+    assert pool.wait_idle(10)
+    backend.sleep(0.01)
+    assert sorted(done) == list(range(300))
+    assert pool.running == 0
+    assert pool.idle <= 5
+
+
+def test_nested_submits(backend: Backend) -> None:
+    """A pooled call may submit to its own pool, blocking or not, at any depth."""
+    pool = WorkerPool(backend, size=50, max_idle=4)
+    done: list[tuple[int, int]] = []
+
+    def leaf(depth: int, index: int) -> None:
+        if index % 2:
+            backend.sleep(0)
+        done.append((depth, index))
+        if depth < 3:
+            for child in range(2):
+                pool.submit(leaf, depth + 1, child)
+
+    for _ in range(5):
+        pool.submit(leaf, 0, 0)
+        pool.submit(leaf, 0, 1)
+    assert pool.wait_idle(10)
+    assert len(done) == 10 * (1 + 2 + 4 + 8)
+
+
+def test_timeouts_work_in_pooled_calls(backend: Backend) -> None:
+    pool = WorkerPool(backend, size=4)
+    outcome: list[str] = []
+
+    def waits_too_long() -> None:
+        try:
+            with backend.timeout(0.01):
+                backend.sleep(5)
+        except TimeoutError:
+            outcome.append("timed out")
+
+    pool.submit(waits_too_long)
+    assert pool.wait_idle(5)
+    assert outcome == ["timed out"]
+
+
+def test_an_inline_error_leaves_the_submitter_running(backend: Backend) -> None:
+    pool = WorkerPool(backend, size=2)
+    logger = logging.getLogger("brubeck.concurrency")
+    disabled, logger.disabled = logger.disabled, True
+    try:
+        pool.submit(lambda: 1 / 0)
+        assert pool.running == 0
+        after: list[int] = []
+        pool.submit(after.append, 1)
+        assert after == [1]
+    finally:
+        logger.disabled = disabled
