@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from brubeck import concurrency
@@ -22,9 +22,10 @@ from brubeck.handlers import HTTP_METHODS, Close, Reply, WebMessageHandler
 from brubeck.handlers.errors import ErrorHandler, ErrorHandlers, problem_reply
 from brubeck.handlers.typed import run_typed_function, spec_of
 from brubeck.handlers.web import DEFAULT_COOKIE_MAX_AGE, to_reply
-from brubeck.protocol import http, mongrel2, wsgi
+from brubeck.protocol import http, mongrel2, service, service_bridge, wsgi
 from brubeck.protocol.mongrel2 import MessageKind
 from brubeck.protocol.request import Request
+from brubeck.protocol.service import ServiceProtocolError, ServiceRequest
 from brubeck.routing import Router, normalize_methods
 from brubeck.uploads import verified_path
 
@@ -361,6 +362,45 @@ class Brubeck:
         start_response(line, headers)
         return [out]
 
+    # -- raw ZeroMQ services ---------------------------------------------------------
+
+    def handle_service(
+        self, frames: Sequence[bytes], raise_errors: bool = False
+    ) -> list[bytes] | None:
+        """The frames that answer one message a service ROUTER received: its
+        envelope, then the reply (docs/protocol.md); ``None`` for a one-way request.
+
+        Handlers see the same request as behind Mongrel2; the reply is in the
+        requester's codec, and errors carry the protocol's problem map.
+
+        Raises:
+            ServiceProtocolError: The message cannot be answered (too few
+                frames, an unreadable request id, a bad one-way request): drop it.
+        """
+        envelope, frames = service.split_envelope(frames)
+        try:
+            parsed = service.parse_request(frames, self.codecs)
+        except ServiceProtocolError as exc:
+            answer = service.reply_to_error(exc, self.codecs)
+            if answer is None:
+                raise
+            return [*envelope, *service.format_reply(answer)]
+        request = Request(service_bridge.message_from_service(parsed), self.trusted_proxies)
+        reply = self.handle(request, raise_errors)
+        if parsed.one_way:
+            return None  # handled; the reply is discarded
+        if not isinstance(reply, Reply):  # no connection to answer on later, nor to close
+            problem = RuntimeError("the handler sent no reply, and a service call needs one")
+            reply = self.error_handlers.internal_error(request, problem, raise_errors)
+        try:
+            out = _service_frames(parsed, reply, self.codecs)
+        except Exception as exc:  # a body or header the protocol cannot carry
+            reply = self.error_handlers.internal_error(request, exc, raise_errors)
+            out = _service_frames(parsed, reply, self.codecs)
+        if log.isEnabledFor(logging.INFO):
+            log.info("%s %s %s (service)", reply.status, parsed.verb, parsed.path)
+        return [*envelope, *out]
+
     # -- serving (with sockets) ---------------------------------------------------------
 
     def run(self) -> None:
@@ -396,6 +436,11 @@ def _http_bytes(request: Request, reply: Reply) -> bytes:
     return http.format_response(
         reply.status, reply.headers, reply.body, method=request.method, close=reply.close
     )
+
+
+def _service_frames(request: ServiceRequest, reply: Reply, codecs: Registry) -> list[bytes]:
+    answer = service_bridge.service_reply(request, reply.status, reply.headers, reply.body, codecs)
+    return service.format_reply(answer)
 
 
 def _wsgi_body(environ: dict[str, Any], limit: int) -> bytes:

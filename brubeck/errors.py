@@ -19,6 +19,8 @@ __all__ = [
     "InvalidShield",
     "NotAcceptableError",
     "ProtocolError",
+    "RemoteError",
+    "ServiceTimeout",
     "ShieldDocException",
     "ShieldException",
     "UnknownCodecError",
@@ -95,6 +97,61 @@ class HTTPError(BrubeckError):
 
     def __str__(self) -> str:
         return f"{self.status} {self.reason}" if self.reason else str(self.status)
+
+
+class RemoteError(BrubeckError):
+    """A service answered a call with a status that is not 2xx.
+
+    The status is the server's, carried as data: a handler that lets this
+    escape answers its own client with a 500, not with the remote status.
+
+    Attributes:
+        status: The reply's status, e.g. ``404``.
+        body: The decoded error body: an RFC 9457 problem map from a Brubeck
+            server (``type``, ``title``, ``status``, ``detail``, ``errors``), or
+            whatever the server sent.
+        headers: The reply's headers.
+    """
+
+    def __init__(
+        self, status: int, body: Any = None, headers: dict[str, str] | None = None
+    ) -> None:
+        self.status = status
+        self.body = body
+        self.headers = dict(headers or {})
+        super().__init__(status, body)
+
+    def _member(self, name: str) -> Any:
+        return self.body.get(name) if isinstance(self.body, dict) else None
+
+    @property
+    def title(self) -> str | None:
+        """The problem's ``title`` (``"Not Found"``), when the body has one."""
+        title = self._member("title")
+        return title if isinstance(title, str) else None
+
+    @property
+    def detail(self) -> str | None:
+        """The problem's ``detail``, when the body has one."""
+        detail = self._member("detail")
+        return detail if isinstance(detail, str) else None
+
+    @property
+    def errors(self) -> list[Any]:
+        """The problem's ``errors`` (``{"path", "reason", "value"}`` maps), or ``[]``."""
+        errors = self._member("errors")
+        return errors if isinstance(errors, list) else []
+
+    def __str__(self) -> str:
+        text = f"{self.status} {self.title}" if self.title else str(self.status)
+        return f"{text}: {self.detail}" if self.detail else text
+
+
+class ServiceTimeout(BrubeckError, TimeoutError):
+    """A service call got no reply in time (also a :class:`TimeoutError`).
+
+    The request may still have run: the protocol has no way to tell.
+    """
 
 
 class BadRequestError(ProtocolError):

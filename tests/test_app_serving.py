@@ -1,5 +1,5 @@
 """brubeck.app's serving parts without sockets: uploads, disconnects, pool
-sizes, the WSGI callable (checked by wsgiref's validator)."""
+sizes, the WSGI callable (checked by wsgiref's validator), service frames."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ from wsgiref.validate import validator
 import pytest
 
 from brubeck.app import MAX_BODY_SIZE, Brubeck
+from brubeck.codecs import msgpack
 from brubeck.concurrency import DEFAULT_POOL_SIZE
 from brubeck.connections import Mongrel2Connection, WSGIConnection
 from brubeck.handlers import JSONMessageHandler, WebMessageHandler
 from brubeck.protocol import mongrel2
 from brubeck.protocol.request import Request
+from brubeck.protocol.service import ServiceProtocolError
 from brubeck.testing import TestClient
 
 
@@ -272,3 +274,79 @@ def test_wsgi_refuses_response_splitting() -> None:
     status, headers, _ = call_wsgi(app, "/bad")
     assert status == "500 Internal Server Error"
     assert all("evil" not in value for _, value in headers)
+
+
+# -- raw ZeroMQ services (the frames a ServiceConnection reads) ------------------------------
+
+
+def service_frames(
+    verb: bytes, path: bytes, body: bytes = b"", request_id: bytes = b"r1", codec: bytes = b"json"
+) -> list[bytes]:
+    return [b"\x00k\x8bEg", b"BRB1", codec, request_id, verb, path, b"", body]
+
+
+def test_service_frames_reach_the_same_handlers() -> None:
+    app = Brubeck(handler_tuples=[(r"^/echo/", Echo)])
+    envelope, *reply = app.handle_service(service_frames(b"POST", b"/echo/", b'"five"')) or []
+    assert envelope == b"\x00k\x8bEg"
+    assert reply[:5] == [b"BRB1", b"json", b"r1", b"201", b""]
+    assert json.loads(reply[5])["body"] == '"five"'  # the raw body, as behind Mongrel2
+
+
+def test_a_one_way_request_is_handled_and_gets_nothing() -> None:
+    seen: list[bytes] = []
+
+    class Record(WebMessageHandler):
+        def post(self) -> Any:
+            seen.append(self.message.body)
+            return self.render()
+
+    app = Brubeck(handler_tuples=[(r"^/record$", Record)])
+    assert app.handle_service(service_frames(b"POST", b"/record", b"1", b"")) is None
+    assert seen == [b"1"]
+
+
+def test_what_cannot_be_answered_is_raised_for_the_connection_to_drop() -> None:
+    app = Brubeck()
+    with pytest.raises(ServiceProtocolError):
+        app.handle_service(service_frames(b"POST", b"/x")[:-1])  # too few frames
+    with pytest.raises(ServiceProtocolError):
+        app.handle_service(service_frames(b"post", b"/x", request_id=b""))  # one-way, bad verb
+    reply = app.handle_service(service_frames(b"post", b"/x")) or []
+    assert reply[4] == b"400"
+
+
+def test_a_service_call_that_gets_no_reply_is_a_500(caplog: pytest.LogCaptureFixture) -> None:
+    app = Brubeck(handler_tuples=[(r"^/later$", Later)])
+    assert (app.handle_service(service_frames(b"GET", b"/later")) or [])[4] == b"500"
+    assert "a service call needs one" in caplog.text
+    with pytest.raises(RuntimeError, match="a service call needs one"):
+        app.handle_service(service_frames(b"GET", b"/later"), raise_errors=True)
+
+
+def test_service_errors_are_problem_maps_whatever_the_error_format() -> None:
+    app = Brubeck(handler_tuples=[(r"^/echo/", Echo)], error_format="text", max_body_size=4)
+    missing = app.handle_service(service_frames(b"GET", b"/nowhere", codec=b"msgpack")) or []
+    assert missing[1:5] == [b"BRB1", b"msgpack", b"r1", b"404"]
+    assert msgpack.decode(missing[6]) == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+    }
+    big = app.handle_service(service_frames(b"POST", b"/echo/", b'"12345"')) or []
+    assert big[4] == b"413" and json.loads(big[6])["status"] == 413
+
+
+def test_a_reply_the_protocol_cannot_carry_is_a_500(caplog: pytest.LogCaptureFixture) -> None:
+    class Lying(WebMessageHandler):
+        def get(self) -> Any:
+            self.headers["Content-Type"] = "application/json"
+            self.set_body(b"{not json")
+            return self.render(status_code=200)
+
+    app = Brubeck(handler_tuples=[(r"^/lying$", Lying)])
+    passed = app.handle_service(service_frames(b"GET", b"/lying")) or []
+    assert passed[4:] == [b"200", b"", b"{not json"]  # already JSON, as far as anyone can tell
+    reply = app.handle_service(service_frames(b"GET", b"/lying", codec=b"msgpack")) or []
+    assert reply[4] == b"500" and msgpack.decode(reply[6])["title"] == "Internal Server Error"
+    assert "error serving" in caplog.text

@@ -7,8 +7,11 @@ from brubeck.errors import (
     CodecError,
     DecodeError,
     EncodeError,
+    HTTPError,
     InvalidShield,
     NotAcceptableError,
+    RemoteError,
+    ServiceTimeout,
     ShieldDocException,
     ShieldException,
     UnknownCodecError,
@@ -60,3 +63,19 @@ def test_shield_doc_exception() -> None:
         {"path": "$.a", "reason": "Required field missing", "value": None}
     ]
     assert issubclass(InvalidShield, BrubeckError)
+
+
+def test_service_errors() -> None:
+    problem = {"type": "about:blank", "title": "Bad Request", "status": 400,
+               "detail": "Invalid Todo", "errors": [{"path": "$.title"}]}  # fmt: skip
+    error = RemoteError(400, problem, {"x-trace": "t"})
+    assert (error.status, error.title, error.detail, error.errors) == (
+        400,
+        "Bad Request",
+        "Invalid Todo",
+        [{"path": "$.title"}],
+    )
+    assert str(error) == "400 Bad Request: Invalid Todo" and error.headers == {"x-trace": "t"}
+    assert str(RemoteError(503, b"busy")) == "503" and RemoteError(503, "x").errors == []
+    assert issubclass(ServiceTimeout, BrubeckError) and issubclass(ServiceTimeout, TimeoutError)
+    assert not issubclass(RemoteError, HTTPError)
