@@ -67,10 +67,13 @@ class Backend(abc.ABC):
     Attributes:
         name: The name users choose it by (``"eventlet"``, ``"gevent"``).
         zmq: The green pyzmq module: its sockets block only the calling green thread.
+        raw_zmq: pyzmq itself, for sockets driven by :meth:`wait_readable`
+            (``brubeck.connections.sockets``: the hot path without green wrappers).
     """
 
     name: str
     zmq: ModuleType
+    raw_zmq: ModuleType
 
     @abc.abstractmethod
     def spawn(self, function: Callable[..., Any], *args: Any) -> Task:
@@ -87,6 +90,11 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def semaphore(self, value: int) -> Lock:
         """A new counting semaphore holding ``value`` units."""
+
+    @abc.abstractmethod
+    def wait_readable(self, fd: int) -> None:
+        """Wait (green) until file descriptor ``fd`` is readable. At most one
+        green thread may wait on one ``fd`` at a time."""
 
     @abc.abstractmethod
     def hub(self) -> Any:

@@ -25,6 +25,7 @@ with warnings.catch_warnings():
     import eventlet.queue
     import eventlet.semaphore
     import eventlet.wsgi
+    import zmq as raw_zmq
 
 from brubeck.concurrency.base import Backend, Lock, Queue, WSGIServer
 
@@ -99,6 +100,7 @@ class EventletBackend(Backend):
 
     name = "eventlet"
     zmq = green_zmq
+    raw_zmq = raw_zmq
 
     def spawn(self, function: Callable[..., Any], *args: Any) -> _Task:
         return _Task(eventlet.spawn(function, *args))
@@ -111,6 +113,9 @@ class EventletBackend(Backend):
 
     def semaphore(self, value: int) -> Lock:
         return eventlet.semaphore.Semaphore(value)  # type: ignore[no-any-return]
+
+    def wait_readable(self, fd: int) -> None:
+        eventlet.hubs.trampoline(fd, read=True)
 
     def hub(self) -> Any:
         return eventlet.hubs.get_hub().greenlet

@@ -15,6 +15,7 @@ import gevent.monkey
 import gevent.pywsgi
 import gevent.queue
 import gevent.socket
+import zmq as raw_zmq
 import zmq.green as green_zmq
 
 from brubeck.concurrency.base import Backend, Lock, Queue, WSGIServer
@@ -62,6 +63,7 @@ class GeventBackend(Backend):
 
     name = "gevent"
     zmq = green_zmq
+    raw_zmq = raw_zmq
 
     def spawn(self, function: Callable[..., Any], *args: Any) -> _Task:
         return _Task(gevent.spawn(function, *args))
@@ -74,6 +76,9 @@ class GeventBackend(Backend):
 
     def semaphore(self, value: int) -> Lock:
         return gevent.lock.Semaphore(value)  # type: ignore[no-any-return]
+
+    def wait_readable(self, fd: int) -> None:
+        gevent.socket.wait_read(fd)
 
     def hub(self) -> Any:
         return gevent.get_hub()

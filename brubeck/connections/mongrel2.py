@@ -31,6 +31,7 @@ from typing import Any
 
 from brubeck.concurrency import Backend, WorkerPool
 from brubeck.connections.base import Connection
+from brubeck.connections.sockets import GreenSocket
 from brubeck.protocol import mongrel2
 
 __all__ = ["Mongrel2Connection"]
@@ -103,7 +104,7 @@ class Mongrel2Connection(Connection):
     def open(self, backend: Backend) -> None:
         """Connect the reply socket, wait for Mongrel2 to subscribe, then connect
         the request socket (so no reply can be sent into the void)."""
-        zmq = backend.zmq
+        zmq = backend.raw_zmq  # plain sockets, driven by the hub (see sockets.py)
         self.backend = backend
         self._context = context = zmq.Context()
         pub = context.socket(zmq.XPUB)
@@ -112,7 +113,7 @@ class Mongrel2Connection(Connection):
         pub.setsockopt(zmq.SNDHWM, REPLY_HWM)
         pub.setsockopt(zmq.LINGER, int(self.linger * 1000))
         pub.connect(self.pub_addr)
-        self._pub = pub
+        self._pub = GreenSocket(backend, pub)
         self._wait_for_subscriber(backend)
         if self._stopping:
             return  # stopped while waiting: never read a request
@@ -123,7 +124,7 @@ class Mongrel2Connection(Connection):
         pull.setsockopt(zmq.LINGER, 0)
         pull.connect(self.pull_addr)
         pull.connect(wake_addr)
-        self._pull = pull
+        self._pull = GreenSocket(backend, pull)
         log.info("connected to Mongrel2: requests from %s, replies to %s", *self._addrs())
 
     def _addrs(self) -> tuple[str, str]:
@@ -147,7 +148,7 @@ class Mongrel2Connection(Connection):
             return
         self._stopping = True
         if self._wake is not None:
-            self._wake.send(_WAKE, self.backend.zmq.NOBLOCK)  # type: ignore[union-attr]
+            self._wake.send(_WAKE, self.backend.raw_zmq.NOBLOCK)  # type: ignore[union-attr]
 
     def serve(self, app: Any, pool: WorkerPool) -> None:
         """Answer requests with ``app.handle_message`` until :meth:`stop`."""
@@ -204,17 +205,16 @@ class Mongrel2Connection(Connection):
             if data:
                 self.received += 1
                 pool.submit(process, data)
-        # No green switch from here to the close: nothing can slip in between.
-        zmq = backend.zmq
-        while True:
-            try:
-                data = pull.recv(zmq.NOBLOCK)
-            except zmq.Again:
-                break
+        # No green switch from here to the close (pool.submit runs handlers,
+        # which may switch): what is queued now is read, then the socket closed.
+        queued = []
+        while (data := pull.recv_nowait()) is not None:
             if data:
-                self.received += 1
-                pool.submit(process, data)
+                queued.append(data)
         pull.close(linger=0)
+        self.received += len(queued)
+        for data in queued:
+            pool.submit(process, data)
         # The held replies let their clients send again: wait until Mongrel2 has
         # seen the close, or it may still route their next requests to us.
         backend.sleep(self.handover_delay)

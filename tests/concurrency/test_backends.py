@@ -64,6 +64,7 @@ class FakeBackend(Backend):
 
     name = "fake"
     zmq = zmq
+    raw_zmq = zmq
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, Any]] = []
@@ -90,6 +91,9 @@ class FakeBackend(Backend):
         raise NotImplementedError
 
     def park(self) -> Any:
+        raise NotImplementedError
+
+    def wait_readable(self, fd: int) -> None:
         raise NotImplementedError
 
     def wsgi_server(self, host: str, port: int, application: Any, size: int) -> Any:
