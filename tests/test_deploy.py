@@ -6,6 +6,7 @@ and are skipped without it. Every Mongrel2 a test starts is stopped by it.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import shutil
@@ -314,7 +315,7 @@ def test_prepare_loads_extra_settings(tmp_path: Path) -> None:
         tmp_path / "m2", config_on_free_ports(settings={"superpoll.max_fd": 4321})
     )
     local.prepare()
-    with sqlite3.connect(local.run_dir / "config.sqlite") as db:
+    with contextlib.closing(sqlite3.connect(local.run_dir / "config.sqlite")) as db:
         rows = dict(db.execute("SELECT key, value FROM setting").fetchall())
     assert rows["superpoll.max_fd"] == "4321"
     assert rows["zeromq.threads"] == "1"
