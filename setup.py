@@ -28,6 +28,14 @@ setup(
     extras_require={
         "gevent": ["gevent>=23.9"],
         "speedups": ["tnetstring3>=0.4"],
+        # brubeck.templating: one engine each, or all four.
+        "templates": ["jinja2>=3.1", "mako>=1.3", "pystache>=0.6", "tornado>=6.4"],
+        "templates-jinja2": ["jinja2>=3.1"],
+        "templates-mako": ["mako>=1.3"],
+        "templates-mustache": ["pystache>=0.6"],
+        "templates-tornado": ["tornado>=6.4"],
+        # brubeck.passwords: checking Brubeck 0.4's bcrypt password lines.
+        "bcrypt": ["bcrypt>=4.1"],
     },
     classifiers=[
         "License :: OSI Approved :: BSD License",

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from brubeck import concurrency
+from brubeck import concurrency, introspection
 from brubeck._version import __version__
 from brubeck.codecs import Registry, default_registry
 from brubeck.concurrency import DEFAULT_POOL_SIZE, Backend, WorkerPool
@@ -61,7 +61,9 @@ class Brubeck:
     ``log_level``, ``login_url``, ``db_conn``, ``cookie_secret``,
     ``api_base_url``, ``mongrel2_pair``); unknown keywords are a ``TypeError``.
     The library never configures logging: ``log_level`` only sets the level of
-    the ``brubeck`` logger.
+    the ``brubeck`` logger. ``service_introspection`` (on by default) answers
+    ``GET /_brubeck/routes`` on service sockets, never over HTTP
+    (:mod:`brubeck.introspection`).
     """
 
     MULTIPLE_ITEM_SEP = ","
@@ -88,6 +90,7 @@ class Brubeck:
         error_format: str = "json",
         concurrency: str | Backend | None = None,
         on_disconnect: Callable[[Request], Any] | None = None,
+        service_introspection: bool = True,
     ) -> None:
         if msg_conn is None and mongrel2_pair is not None:
             msg_conn = _mongrel2_connection(mongrel2_pair)
@@ -96,6 +99,8 @@ class Brubeck:
         self.pool_size = _pool_size(pool)
         self.concurrency = concurrency
         self.on_disconnect = on_disconnect
+        # GET /_brubeck/routes on service sockets (never over HTTP): docs/services.md.
+        self.service_introspection = service_introspection
         self.no_handler = no_handler
         self.base_handler = base_handler
         self.login_url = login_url
@@ -385,6 +390,10 @@ class Brubeck:
             if answer is None:
                 raise
             return [*envelope, *service.format_reply(answer)]
+        if parsed.path == introspection.ROUTES_PATH and self.service_introspection:
+            listed = introspection.reply_to(self.router, parsed) if parsed.request_id else None
+            if listed is not None:
+                return [*envelope, *service.format_reply(listed)]
         request = Request(service_bridge.message_from_service(parsed), self.trusted_proxies)
         reply = self.handle(request, raise_errors)
         if parsed.one_way:
@@ -400,6 +409,36 @@ class Brubeck:
         if log.isEnabledFor(logging.INFO):
             log.info("%s %s %s (service)", reply.status, parsed.verb, parsed.path)
         return [*envelope, *out]
+
+    def handle_one_way(self, frames: Sequence[bytes], raise_errors: bool = False) -> None:
+        """Run the handler for the seven frames a PULL socket received, and
+        discard its reply: a PULL server never answers (docs/protocol.md).
+
+        Raises:
+            ServiceProtocolError: The frames break the protocol: drop them.
+        """
+        self._one_way(service.parse_request(frames, self.codecs), None, raise_errors)
+
+    def handle_event(self, frames: Sequence[bytes], raise_errors: bool = False) -> None:
+        """Run the handler for an event a SUB socket received (a topic, then a
+        one-way request), and discard its reply. The handler sees the topic as
+        ``self.message.headers["TOPIC"]``.
+
+        Raises:
+            ServiceProtocolError: The frames break the protocol: drop them.
+        """
+        topic, parsed = service.parse_event(frames, self.codecs)
+        self._one_way(parsed, topic, raise_errors)
+
+    def _one_way(self, parsed: ServiceRequest, topic: bytes | None, raise_errors: bool) -> None:
+        message = service_bridge.message_from_service(parsed)
+        if topic is not None:  # uppercase: a server key no client header can replace
+            message.headers["TOPIC"] = topic.decode("utf-8", "replace")
+        reply = self.handle(Request(message, self.trusted_proxies), raise_errors)
+        if log.isEnabledFor(logging.INFO):
+            status = reply.status if isinstance(reply, Reply) else "-"
+            how = "one-way" if topic is None else "event"
+            log.info("%s %s %s (%s)", status, parsed.verb, parsed.path, how)
 
     # -- serving (with sockets) ---------------------------------------------------------
 

@@ -5,6 +5,8 @@
     brubeck mongrel2 config [MODULE:APP] [--dir DIR] [--host H] [--port P] [--protocol json|tnetstring]
     brubeck mongrel2 start|stop [--dir DIR]
     brubeck demo [--port P]
+    brubeck call ADDR PATH [--json '{...}'] [--codec msgpack|json|tnetstring] [--verb VERB]
+                           [--header NAME=VALUE] [--timeout S] [--server-key KEY --secret-key FILE]
 
 ``brubeck mongrel2 start`` then ``brubeck run app:app --mongrel2`` serve real
 HTTP through Mongrel2: both read the run directory (``./mongrel2`` by default).
@@ -25,8 +27,10 @@ from typing import Any
 
 from brubeck import concurrency
 from brubeck.app import Brubeck
-from brubeck.connections import Mongrel2Connection, WSGIConnection
+from brubeck.connections import CurveClient, Mongrel2Connection, ServiceClient, WSGIConnection
 from brubeck.deploy import LocalMongrel2, Mongrel2Config, Mongrel2Error
+from brubeck.errors import RemoteError, ServiceTimeout
+from brubeck.protocol.service import ServiceProtocolError, ServiceRequest
 from brubeck.supervisor import Supervisor
 
 __all__ = ["main"]
@@ -39,6 +43,11 @@ _SAVED = "brubeck-mongrel2.json"  # the Mongrel2Config of a run directory
 
 class CommandError(Exception):
     """A user error: printed without a traceback, exit status 2."""
+
+
+#: ``brubeck call``'s exit statuses besides 0 (a 2xx reply) and 2 (a usage error).
+CALL_FAILED = 1  # a reply that is not 2xx, or that breaks the protocol
+CALL_TIMED_OUT = 3  # no reply in time
 
 
 def load_app(spec: str) -> Brubeck:
@@ -187,6 +196,101 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- call -------------------------------------------------------------------------------
+
+
+def _call_body(args: argparse.Namespace) -> Any:
+    if args.json is None:
+        return None
+    try:
+        return json.loads(args.json)
+    except ValueError as exc:
+        raise CommandError(f"--json is not valid JSON: {exc}") from None
+
+
+def _call_headers(pairs: list[str]) -> dict[str, str]:
+    headers = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals or not name:
+            raise CommandError(f"--header takes NAME=VALUE, not {pair!r}")
+        headers[name.strip().lower()] = value
+    return headers
+
+
+def _call_curve(args: argparse.Namespace) -> CurveClient | None:
+    if (args.server_key is None) != (args.secret_key is None):
+        raise CommandError("CURVE needs both --server-key and --secret-key")
+    if args.server_key is None:
+        return None
+    try:
+        return CurveClient(args.server_key, args.secret_key)
+    except (OSError, RuntimeError) as exc:
+        raise CommandError(str(exc)) from None
+
+
+def _printable(value: Any) -> Any:
+    """``json.dumps``'s fallback: bytes as text when UTF-8 (else hex), anything else as text."""
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            return value.hex()
+    return str(value)
+
+
+def _print_json(value: Any, stream: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False, default=_printable), file=stream)
+
+
+def cmd_call(args: argparse.Namespace) -> int:
+    """Call ``PATH`` on the service at ``ADDR``; print the decoded reply as JSON."""
+    body = _call_body(args)
+    headers = _call_headers(args.header)
+    verb = args.verb.upper() if args.verb else ("GET" if body is None else "POST")
+    if args.timeout <= 0:
+        raise CommandError("--timeout must be positive")
+    client = ServiceClient(args.addr, args.codec, timeout=args.timeout, curve=_call_curve(args))
+    try:
+        ServiceRequest(client.codec, b"", verb, args.path, headers)  # refuse bad ones up front
+    except ServiceProtocolError as exc:
+        client.close()
+        raise CommandError(f"{exc.frame}: {exc.reason}") from None
+    with client:
+        try:
+            reply = client.call(args.path, body, verb, headers)
+        except RemoteError as error:
+            _print_json(error.body, sys.stdout)
+            print(f"brubeck: {error}", file=sys.stderr)
+            return CALL_FAILED
+        except ServiceTimeout:
+            print(f"brubeck: no reply from {args.addr} within {args.timeout} s", file=sys.stderr)
+            return CALL_TIMED_OUT
+        except ServiceProtocolError as exc:
+            print(f"brubeck: the reply breaks the protocol: {exc}", file=sys.stderr)
+            return CALL_FAILED
+    _print_json(reply.body, sys.stdout)
+    return 0
+
+
+def _add_call(sub: Any) -> None:
+    call = sub.add_parser(
+        "call", help="call a raw ZeroMQ service (BRB1) and print the reply as JSON"
+    )
+    call.add_argument("addr", metavar="ADDR", help="the service: tcp://127.0.0.1:5555, ipc://...")
+    call.add_argument("path", metavar="PATH", help="/todos, /_brubeck/routes...")
+    call.add_argument("--json", help="the body, as JSON (default: none)")
+    call.add_argument("--codec", choices=["msgpack", "json", "tnetstring"], default="msgpack")
+    call.add_argument("--verb", help="default: POST with a body, GET without")
+    call.add_argument(
+        "-H", "--header", action="append", default=[], metavar="NAME=VALUE", help="repeatable"
+    )
+    call.add_argument("--timeout", type=float, default=5.0, help="seconds (default 5)")
+    call.add_argument("--server-key", help="CURVE: the server's public key (.key file or Z85)")
+    call.add_argument("--secret-key", help="CURVE: this client's .key_secret file")
+    call.set_defaults(handler=cmd_call)
+
+
 # -- the parser ------------------------------------------------------------------------
 
 
@@ -231,6 +335,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=6767)
     demo.add_argument("--concurrency", choices=backends, default=concurrency.DEFAULT_BACKEND)
     demo.set_defaults(handler=cmd_demo)
+    _add_call(sub)
     return parser
 
 

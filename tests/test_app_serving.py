@@ -13,11 +13,12 @@ from wsgiref.validate import validator
 import pytest
 
 from brubeck.app import MAX_BODY_SIZE, Brubeck
+from brubeck.codecs import json as json_codec
 from brubeck.codecs import msgpack
 from brubeck.concurrency import DEFAULT_POOL_SIZE
 from brubeck.connections import Mongrel2Connection, WSGIConnection
 from brubeck.handlers import JSONMessageHandler, WebMessageHandler
-from brubeck.protocol import mongrel2
+from brubeck.protocol import mongrel2, service
 from brubeck.protocol.request import Request
 from brubeck.protocol.service import ServiceProtocolError
 from brubeck.testing import TestClient
@@ -350,3 +351,43 @@ def test_a_reply_the_protocol_cannot_carry_is_a_500(caplog: pytest.LogCaptureFix
     reply = app.handle_service(service_frames(b"GET", b"/lying", codec=b"msgpack")) or []
     assert reply[4] == b"500" and msgpack.decode(reply[6])["title"] == "Internal Server Error"
     assert "error serving" in caplog.text
+
+
+class Recorder(WebMessageHandler):
+    """Records (topic, body) of what it handles; its reply is never sent."""
+
+    seen: list[tuple[str | None, bytes]] = []
+
+    def post(self) -> Any:
+        self.seen.append((self.message.headers.get("TOPIC"), self.message.body))
+        return self.render()
+
+
+def test_pull_frames_run_the_handler_and_return_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", "brubeck.app")
+    Recorder.seen = []
+    app = Brubeck(handler_tuples=[(r"^/record$", Recorder)])
+    frames = service_frames(b"POST", b"/record", b"1", b"")[1:]
+    assert app.handle_one_way(frames) is None
+    assert app.handle_one_way(service_frames(b"POST", b"/record", b"2")[1:]) is None  # an id
+    assert app.handle_one_way(service_frames(b"POST", b"/nowhere", b"3")[1:]) is None  # a 404
+    assert Recorder.seen == [(None, b"1"), (None, b"2")]
+    assert "404 POST /nowhere (one-way)" in caplog.text
+    with pytest.raises(ServiceProtocolError):
+        app.handle_one_way(service_frames(b"POST", b"/record"))  # eight frames
+    with pytest.raises(ServiceProtocolError):
+        app.handle_one_way(service_frames(b"post", b"/record")[1:])
+
+
+def test_events_run_the_handler_with_their_topic() -> None:
+    Recorder.seen = []
+    app = Brubeck(handler_tuples=[(r"^/record$", Recorder)])
+    event = [b"todos.created", *service_frames(b"POST", b"/record", b"1", b"")[1:]]
+    assert app.handle_event(event) is None
+    spoofed = service.format_request(
+        service.ServiceRequest(json_codec.CODEC, b"", "POST", "/record", {"topic": "forged"})
+    )
+    assert app.handle_event([b"t\xff", *spoofed]) is None  # not UTF-8: replaced
+    assert Recorder.seen == [("todos.created", b"1"), ("t\ufffd", b"")]
+    with pytest.raises(ServiceProtocolError):
+        app.handle_event(service_frames(b"POST", b"/record", b"1", b"r1"))  # an id: not an event

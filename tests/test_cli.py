@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import socket
@@ -11,14 +12,28 @@ import sys
 import textwrap
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import zmq
+import zmq.auth
 
-from brubeck.cli import CommandError, _mongrel2_connection, _worker_command, load_app, main
-from brubeck.connections import Mongrel2Connection
+from brubeck.cli import (
+    CALL_FAILED,
+    CALL_TIMED_OUT,
+    CommandError,
+    _mongrel2_connection,
+    _worker_command,
+    load_app,
+    main,
+)
+from brubeck.concurrency import Backend, get_backend
+from brubeck.connections import CurveServer, Mongrel2Connection
 from brubeck.demo import make_app
 from brubeck.testing import TestClient
+from tests.connections.conftest import Server, in_thread, run_green
+from tests.connections.conftest import make_app as make_service_app
 
 ROOT = Path(__file__).parents[1]
 
@@ -191,3 +206,109 @@ def test_brubeck_run_wsgi_with_two_workers_restarts_a_dead_one(
         _, err = supervisor.communicate(timeout=40)
     assert supervisor.returncode == 0, err
     assert "restarting" in err
+
+
+# -- brubeck call: a service in green threads here, the command in an OS thread ---------
+
+
+@pytest.fixture(params=["eventlet", "gevent"])
+def service(request: pytest.FixtureRequest) -> Iterator[tuple[Backend, Server]]:
+    """A service (the tests' app) served from this thread's hub."""
+    backend = get_backend(request.param)
+    app, _ = make_service_app(backend)
+    box: dict[str, Server] = {}
+    run_green(backend, lambda: box.setdefault("server", Server(backend, app)))
+    yield backend, box["server"]
+    run_green(backend, box["server"].stop)
+
+
+def call(service: tuple[Backend, Server], *argv: str) -> int:
+    backend, server = service
+    status: int = in_thread(backend, lambda: main(["call", server.endpoint, *argv]))
+    return status
+
+
+def test_call_prints_the_reply_as_json(
+    service: tuple[Backend, Server], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert call(service, "/echo", "--json", '{"text": "é", "n": [1, 2]}') == 0
+    assert json.loads(capsys.readouterr().out) == {"text": "é", "n": [1, 2]}
+    assert call(service, "/echo", "--json", '"x"', "--codec", "tnetstring", "--verb", "put") == 0
+    assert json.loads(capsys.readouterr().out) == "x"
+    assert call(service, "/headers", "-H", "X-User=ann", "--codec", "json") == 0  # GET: no body
+    assert json.loads(capsys.readouterr().out)["seen"] == {"x-user": "ann"}
+
+
+def test_call_lists_the_routes(
+    service: tuple[Backend, Server], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert call(service, "/_brubeck/routes") == 0
+    routes = json.loads(capsys.readouterr().out)["routes"]
+    todos = next(route for route in routes if route["pattern"] == r"^/todos$")
+    assert todos["verbs"]["POST"]["body"]["required"] == ["title"]
+
+
+def test_call_exits_non_zero_for_errors_and_timeouts(
+    service: tuple[Backend, Server], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert call(service, "/nowhere") == CALL_FAILED
+    out, err = capsys.readouterr()
+    assert json.loads(out)["status"] == 404 and "404 Not Found" in err
+    assert call(service, "/todos", "--json", '{"priority": -1}') == CALL_FAILED
+    assert json.loads(capsys.readouterr().out)["errors"][0]["path"] == "$.title"
+    assert call(service, "/sleep/500", "--verb", "POST", "--timeout", "0.1") == CALL_TIMED_OUT
+    assert "no reply from tcp://127.0.0.1:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["/echo", "--json", "{nope"], "--json is not valid JSON"),
+        (["/echo", "-H", "no-equals"], "NAME=VALUE"),
+        (["no-slash"], "path: the path must start with /"),
+        (["/echo", "--verb", "g e t"], "verb:"),
+        (["/echo", "--timeout", "0"], "--timeout must be positive"),
+        (["/echo", "--server-key", "k"], "both --server-key and --secret-key"),
+        (["/echo", "--server-key", "nope.key", "--secret-key", "nope"], "nope"),
+    ],
+)
+def test_call_usage_errors_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["call", "tcp://127.0.0.1:1", *argv]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_brubeck_call_on_the_command_line(service: tuple[Backend, Server]) -> None:
+    backend, server = service
+    command = [sys.executable, "-m", "brubeck", "call", server.endpoint, "/echo", "--json", "[1]"]
+    done = in_thread(
+        backend,
+        lambda: subprocess.run(command, capture_output=True, text=True, timeout=30, cwd=ROOT),
+    )
+    assert (done.returncode, json.loads(done.stdout)) == (0, [1]), done.stderr
+
+
+@pytest.mark.skipif(not zmq.has("curve"), reason="libzmq was built without CURVE")
+def test_call_with_curve_keys(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    backend = get_backend("gevent")
+    (tmp_path / "clients").mkdir()
+    for name in ("server", "ann"):
+        zmq.auth.create_certificates(tmp_path, name)
+    (tmp_path / "clients" / "ann.key").write_bytes((tmp_path / "ann.key").read_bytes())
+    app, _ = make_service_app(backend)
+    curve = CurveServer(tmp_path / "server.key_secret", tmp_path / "clients")
+    server = run_green(backend, lambda: Server(backend, app, curve=curve))
+    keys = ["--server-key", str(tmp_path / "server.key")]
+    argv = ["call", server.endpoint, "/echo", "--json", "1", *keys]
+    assert (
+        in_thread(backend, lambda: main([*argv, "--secret-key", str(tmp_path / "ann.key_secret")]))
+        == 0
+    )
+    assert capsys.readouterr().out.strip() == "1"
+    server_secret = str(tmp_path / "server.key_secret")  # a key pair the server does not allow
+    assert (
+        in_thread(backend, lambda: main([*argv, "--secret-key", server_secret, "--timeout", "0.3"]))
+        == CALL_TIMED_OUT
+    )
+    run_green(backend, server.stop)

@@ -1,13 +1,15 @@
 """How a :class:`~brubeck.connections.client.ServiceClient` reads and writes
-its DEALER socket: from green threads, or from plain blocking code.
+its socket (a DEALER, or a PUSH for one-way requests only): from green
+threads, or from plain blocking code.
 
 Both hand every reply they read to ``dispatch`` (the client's), which settles
 the call it answers; both wait for one call until its deadline.
 
-* :class:`GreenIO`: one socket of the backend's green ``zmq``; one reader
-  green thread; a waiter parks on a green semaphore under the backend's
-  timeout (never ``RCVTIMEO``, which gevent ignores, nor a ``Poller``, which
-  eventlet's blocks the hub with).
+* :class:`GreenIO`: one plain pyzmq socket, read by one reader green thread
+  that waits on the hub (:class:`~brubeck.connections._frames.FrameSocket`;
+  none for a PUSH socket, which cannot read); a waiter parks on a green
+  semaphore under the backend's timeout (never ``RCVTIMEO``, which gevent
+  ignores, nor a ``Poller``, which eventlet's blocks the hub with).
 * :class:`BlockingIO`: plain pyzmq, one socket per OS thread, no thread of
   its own: the caller waiting polls its socket, in slices, so that another
   thread sending on the same socket never waits long for it.
@@ -22,12 +24,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from brubeck.concurrency import Backend
+from brubeck.connections._frames import FrameSocket
 from brubeck.errors import ServiceTimeout
 
 if TYPE_CHECKING:
     from brubeck.connections.client import ReplyFuture
+    from brubeck.connections.curve import CurveClient
 
-__all__ = ["BlockingIO", "GreenIO"]
+__all__ = ["BlockingIO", "GreenIO", "SocketSpec"]
 
 log = logging.getLogger("brubeck.connections")
 
@@ -38,11 +42,31 @@ _SLICE = 0.05
 Dispatch = Callable[[list[bytes]], None]
 
 
-def _dealer(zmq: Any, context: Any, addr: str, linger: float) -> Any:
-    socket = context.socket(zmq.DEALER)
-    socket.setsockopt(zmq.LINGER, int(linger * 1000))
-    socket.connect(addr)
-    return socket
+class SocketSpec:
+    """How to make the client's socket: its type, where it connects, its security."""
+
+    __slots__ = ("addr", "curve", "linger", "socket_type")
+
+    def __init__(self, addr: str, socket_type: str, linger: float, curve: CurveClient | None):
+        self.addr = addr
+        self.socket_type = socket_type  # "DEALER" (calls and one-way) or "PUSH" (one-way only)
+        self.linger = linger
+        self.curve = curve
+
+    @property
+    def replies(self) -> bool:
+        """Whether replies come back on this socket (a DEALER's do; a PUSH cannot read)."""
+        return self.socket_type == "DEALER"
+
+    def make(self, zmq: Any, context: Any) -> Any:
+        """A plain pyzmq socket in ``context`` (whatever its module: a green
+        eventlet socket would hold a hub listener on its descriptor)."""
+        socket = zmq.Socket(context, getattr(zmq, self.socket_type))
+        socket.setsockopt(zmq.LINGER, int(self.linger * 1000))
+        if self.curve is not None:
+            self.curve.secure(socket)  # before connecting: the handshake uses the keys
+        socket.connect(self.addr)
+        return socket
 
 
 class _Closed(BaseException):
@@ -50,55 +74,71 @@ class _Closed(BaseException):
 
 
 class GreenIO:
-    """One green DEALER socket; one reader green thread settles every call."""
+    """One plain DEALER (or PUSH) socket read by one reader green thread,
+    which settles every call; waiting on the hub, never through a green wrapper."""
 
-    def __init__(  # noqa: PLR0913
+    def __init__(
         self,
-        addr: str,
+        spec: SocketSpec,
         timeout: float,
         dispatch: Dispatch,
         backend: Backend,
         context: Any,
-        linger: float,
     ) -> None:
-        zmq = self.zmq = backend.zmq
+        zmq = self.zmq = backend.raw_zmq
         self.backend = backend
         self.dispatch = dispatch
         self.own_context = context is None
         self.context = zmq.Context() if context is None else context
-        self.socket = _dealer(zmq, self.context, addr, linger)
+        self.socket = FrameSocket(backend, spec.make(zmq, self.context))
         self.timeout = timeout
         self.started = False
-        self.reader = backend.spawn(self._read)
+        self.reader = backend.spawn(self._read) if spec.replies else None
 
     def _read(self) -> None:
         self.started = True
-        recv, dispatch = self.socket.recv_multipart, self.dispatch
+        recv = self.socket.recv
         try:
             while True:
-                frames = recv()
-                try:
-                    dispatch(frames)
-                except Exception:  # a bug: never let it end the reader
-                    log.exception("could not settle a service reply")
+                self._settle(recv())
         except _Closed:
             return
         except self.zmq.ZMQError as exc:  # the context was terminated under us
             log.warning("the service client stopped reading: %s", exc)
 
+    def _settle(self, frames: list[bytes]) -> None:
+        try:
+            self.dispatch(frames)
+        except Exception:  # a bug: never let it end the reader
+            log.exception("could not settle a service reply")
+
     def send(self, frames: list[bytes], future: ReplyFuture | None) -> None:
-        zmq, socket = self.zmq, self.socket
+        socket = self.socket
         try:
-            socket.send_multipart(frames, zmq.NOBLOCK)
-            return
-        except zmq.Again:  # the queue is full (no server for a while): wait, for a while
-            pass
-        deadline = future.deadline if future is not None else time.monotonic() + self.timeout
-        try:
-            with self.backend.timeout(max(0.0, deadline - time.monotonic())):
-                socket.send_multipart(frames)
-        except TimeoutError:
-            raise ServiceTimeout("the request could not be sent in time") from None
+            socket.send(frames)
+        except self.zmq.Again:  # the queue is full (no server for a while): wait, for a while
+            deadline = future.deadline if future is not None else time.monotonic() + self.timeout
+            self._send_later(frames, deadline)
+        # The send may have taken the signal the waiting reader needs (see
+        # _frames.py): read what it made readable, here and now.
+        if socket.waiting and socket.readable():
+            while (replies := socket.recv_nowait()) is not None:
+                self._settle(replies)
+
+    def _send_later(self, frames: list[bytes], deadline: float) -> None:
+        # Not by waiting on the socket: its reader does. Rare: back off and retry.
+        delay = 0.001
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ServiceTimeout("the request could not be sent in time")
+            self.backend.sleep(min(delay, remaining))
+            delay = min(2 * delay, _SLICE)
+            try:
+                self.socket.send(frames)
+                return
+            except self.zmq.Again:
+                continue
 
     def wait(self, future: ReplyFuture) -> None:
         waiter = future._waiter
@@ -118,14 +158,16 @@ class GreenIO:
         future._waiter.release()
 
     def close(self) -> None:
-        # Throwing into a green thread that never ran would kill its parent,
-        # the hub: let the reader start (and block on the socket) first.
-        for _ in range(10):
-            if self.started or self.reader.dead():
-                break
-            self.backend.sleep(0)
-        self.reader.kill(_Closed())
-        self.reader.join(1.0)
+        reader = self.reader
+        if reader is not None:
+            # Throwing into a green thread that never ran would kill its parent,
+            # the hub: let the reader start (and block on the socket) first.
+            for _ in range(10):
+                if self.started or reader.dead():
+                    break
+                self.backend.sleep(0)
+            reader.kill(_Closed())
+            reader.join(1.0)
         self.socket.close()
         if self.own_context:
             self.context.term()
@@ -144,14 +186,11 @@ class _Channel:
 class BlockingIO:
     """Plain pyzmq sockets, one per OS thread; the caller waiting reads its socket."""
 
-    def __init__(
-        self, addr: str, timeout: float, dispatch: Dispatch, context: Any, linger: float
-    ) -> None:
+    def __init__(self, spec: SocketSpec, timeout: float, dispatch: Dispatch, context: Any) -> None:
         import zmq  # plain pyzmq, only now: importing Brubeck imports no zmq
 
         self.zmq = zmq
-        self.addr = addr
-        self.linger = linger
+        self.spec = spec
         self.timeout = timeout
         self.dispatch = dispatch
         self.context = zmq.Context.instance() if context is None else context
@@ -161,7 +200,7 @@ class BlockingIO:
     def _channel(self) -> _Channel:
         channel: _Channel | None = getattr(self.local, "channel", None)
         if channel is None:
-            channel = _Channel(_dealer(self.zmq, self.context, self.addr, self.linger))
+            channel = _Channel(self.spec.make(self.zmq, self.context))
             self.local.channel = channel
             self.channels.append(channel)
         return channel

@@ -5,6 +5,9 @@
     client = ServiceClient("tcp://127.0.0.1:5555")  # plain blocking code
     client.call("/echo", {"text": "x"}).body  # {'text': 'x'}
 
+With ``kind="push"`` the socket is a PUSH, for PULL servers: one-way
+requests only (:meth:`ServiceClient.send`).
+
 Many calls share one socket: each gets a request id (an 8-byte counter), and
 a reply is matched to its call by that id, whatever order replies come in.
 A reply to no call in flight (it came after its call timed out) is discarded
@@ -12,11 +15,12 @@ and counted in :attr:`ServiceClient.discarded`.
 
 How the socket is read depends on who calls:
 
-* **Green threads** (``backend="eventlet"`` or ``"gevent"``): the sockets come
-  from the backend's green ``zmq``; one reader green thread receives every
-  reply and wakes the green thread waiting for it. Waiting uses the backend's
-  timeout, never a socket timeout or a poller (gevent ignores ``RCVTIMEO`` on
-  green sockets, and eventlet's ``Poller`` blocks the hub).
+* **Green threads** (``backend="eventlet"`` or ``"gevent"``): a plain pyzmq
+  socket that waits on the backend's hub (:mod:`brubeck.connections._frames`);
+  one reader green thread receives every reply and wakes the green thread
+  waiting for it. Waiting uses the backend's timeout, never a socket timeout
+  or a poller (gevent ignores ``RCVTIMEO`` on green sockets, and eventlet's
+  ``Poller`` blocks the hub).
 * **Plain blocking code** (``backend=None``): plain pyzmq, no thread of its
   own. The caller waiting for a reply reads the socket itself, with
   ``poll`` timeouts, and settles the other calls whose replies it reads. Each
@@ -29,16 +33,22 @@ import itertools
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from brubeck.codecs import Codec, Registry, default_registry, tnetstring
 from brubeck.concurrency import Backend, get_backend
-from brubeck.connections._client_io import BlockingIO, GreenIO
+from brubeck.connections._client_io import BlockingIO, GreenIO, SocketSpec
 from brubeck.errors import DecodeError, RemoteError, ServiceTimeout
 from brubeck.protocol import service
 from brubeck.protocol.service import ServiceProtocolError, ServiceReply, ServiceRequest
 
+if TYPE_CHECKING:
+    from brubeck.connections.curve import CurveClient
+
 __all__ = ["ReplyFuture", "ServiceClient", "ServiceResponse"]
+
+#: The client's socket for each ``kind``.
+_SOCKET_TYPES = {"dealer": "DEALER", "push": "PUSH"}
 
 #: Calls between two sweeps for calls whose deadline passed unawaited.
 _SWEEP_EVERY = 1024
@@ -150,7 +160,8 @@ def _response(reply: ServiceReply) -> ServiceResponse:
 
 
 class ServiceClient:
-    """Calls a ``BRB1`` service: a DEALER socket connected to ``addr``.
+    """Calls a ``BRB1`` service: a DEALER socket connected to ``addr`` (or a
+    PUSH socket, to send one-way requests to a PULL server).
 
     Args:
         addr: The server's endpoint (``tcp://127.0.0.1:5555``, ``ipc://...``,
@@ -168,6 +179,13 @@ class ServiceClient:
             green mode); by default the client makes its own (pyzmq's global
             one when blocking).
         linger: Seconds closing waits for requests not yet sent.
+        kind: ``"dealer"`` (the default) for a ROUTER server
+            (:class:`~brubeck.connections.ServiceConnection`): calls and
+            one-way requests; ``"push"`` for a PULL server
+            (:class:`~brubeck.connections.PullConnection`): one-way requests
+            only (:meth:`send`), spread among every server connected.
+        curve: A :class:`~brubeck.connections.CurveClient`, for a server that
+            is a CURVE server.
 
     Attributes:
         discarded: Replies that answered no call in flight (late, or unreadable).
@@ -183,9 +201,14 @@ class ServiceClient:
         codecs: Registry | None = None,
         context: Any = None,
         linger: float = 1.0,
+        kind: str = "dealer",
+        curve: CurveClient | None = None,
     ) -> None:
         if timeout <= 0:
             raise ValueError("timeout must be positive")
+        socket_type = _SOCKET_TYPES.get(kind)
+        if socket_type is None:
+            raise ValueError(f"kind is 'dealer' or 'push', not {kind!r}")
         self.addr = addr
         self.timeout = timeout
         self.codecs = codecs if codecs is not None else CLIENT_CODECS
@@ -195,17 +218,20 @@ class ServiceClient:
         self._ids = itertools.count(1)
         self._calls = 0
         self._closed = False
+        self.kind = kind
         chosen = None if backend is None else get_backend(backend)
         self.backend = chosen
+        spec = SocketSpec(addr, socket_type, linger, curve)
         self._io: GreenIO | BlockingIO = (
-            BlockingIO(addr, timeout, self._dispatch, context, linger)
+            BlockingIO(spec, timeout, self._dispatch, context)
             if chosen is None
-            else GreenIO(addr, timeout, self._dispatch, chosen, context, linger)
+            else GreenIO(spec, timeout, self._dispatch, chosen, context)
         )
 
     def __repr__(self) -> str:
         mode = self.backend.name if self.backend is not None else "blocking"
-        return f"ServiceClient({self.addr!r}, {self.codec.name!r}, {mode})"
+        kind = "" if self.kind == "dealer" else f", {self.kind}"
+        return f"ServiceClient({self.addr!r}, {self.codec.name!r}, {mode}{kind})"
 
     # -- calls -------------------------------------------------------------------------
 
@@ -238,6 +264,8 @@ class ServiceClient:
     ) -> ReplyFuture:
         """Send the call now and return at once; :meth:`ReplyFuture.result` waits
         for the reply. Raises what :meth:`call` raises before sending."""
+        if self.kind == "push":
+            raise RuntimeError("a PUSH client only sends one-way requests: send(), not call()")
         seconds = self.timeout if timeout is None else timeout
         request_id = next(self._ids).to_bytes(8, "big")
         frames = self._frames(request_id, path, body, verb, headers)
@@ -263,7 +291,8 @@ class ServiceClient:
         headers: Mapping[str, str] | None = None,
     ) -> None:
         """Send a one-way request (an empty request id): no reply comes, and
-        the handler's is discarded.
+        the handler's is discarded. A DEALER client sends it to its ROUTER
+        server, a PUSH client (``kind="push"``) to one of its PULL servers.
 
         Raises:
             ServiceTimeout: The socket could not take the message within the

@@ -32,6 +32,7 @@ from brubeck.models.document import (
 )
 from brubeck.models.fields import *  # noqa: F403 - the DictShield names, all of them
 from brubeck.models.fields import __all__ as _field_names
+from brubeck.models.users import User, UserProfile
 
 DictPunch = ShieldException  # DictShield's other name for it
 
@@ -46,5 +47,7 @@ __all__ = [
     "ShieldDocException",
     "ShieldException",
     "TopLevelDocumentMetaclass",
+    "User",
+    "UserProfile",
     *_field_names,
 ]

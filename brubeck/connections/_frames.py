@@ -1,0 +1,126 @@
+"""Multipart messages on plain pyzmq sockets, from green threads, at one libzmq call a frame.
+
+A ``BRB1`` message is seven frames (``docs/protocol.md``). The green ZeroMQ
+modules wrap each frame's ``send`` and ``recv`` in Python that checks
+``ZMQ_EVENTS``, takes locks and wakes other waiters, and pyzmq's
+``send_multipart`` and ``recv_multipart`` add flag arithmetic on Python enums
+per frame: measured behind a service ROUTER, two thirds of the server's CPU
+per call. :class:`FrameSocket` calls libzmq's ``send`` and ``recv`` through
+pyzmq's Cython socket directly, with integer flags, never blocking; only
+when a receive would block does the green thread wait on the hub for the
+socket's ``ZMQ_FD`` (as :mod:`brubeck.connections.sockets` does for Mongrel2).
+
+``ZMQ_FD`` signals only that the socket's command mailbox has something
+(``zmq_getsockopt(3)``, ZMQ_FD): *any* call on the socket may process those
+commands and so take the signal that a reader waiting on the descriptor
+needed. Hence the rule its users keep: a socket is read by one green thread,
+and whoever else uses it while that reader waits (:attr:`FrameSocket.waiting`)
+must not leave a message behind: the service server relays its replies
+through a peer socket instead, and the client reads what its send made
+readable (:meth:`FrameSocket.readable`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from brubeck.concurrency import Backend
+
+__all__ = ["FrameSocket"]
+
+
+class FrameSocket:
+    """A plain pyzmq socket (any context's) read and written a message at a time.
+
+    Attributes:
+        socket: The pyzmq socket (set options, bind and connect on it directly).
+        waiting: True while the reader waits on the hub for the socket.
+    """
+
+    __slots__ = (
+        "_again",
+        "_events",
+        "_fd",
+        "_get",
+        "_more",
+        "_noblock",
+        "_pollin",
+        "_recv",
+        "_send",
+        "_sndmore",
+        "_wait",
+        "socket",
+        "waiting",
+    )
+
+    def __init__(self, backend: Backend, socket: Any) -> None:
+        zmq = backend.raw_zmq
+        base = zmq.backend.Socket  # the Cython socket: no Python wrapper per call
+        self.socket = socket
+        self.waiting = False
+        self._fd: int = socket.getsockopt(zmq.FD)
+        self._wait = backend.wait_readable
+        self._send, self._recv, self._get = base.send, base.recv, base.get
+        self._again: type[Exception] = zmq.Again
+        # Plain ints: an enum's | and & are Python calls, per frame.
+        self._noblock = int(zmq.NOBLOCK)
+        self._sndmore = int(zmq.NOBLOCK | zmq.SNDMORE)
+        self._more = int(zmq.RCVMORE)
+        self._events = int(zmq.EVENTS)
+        self._pollin = int(zmq.POLLIN)
+
+    def recv(self) -> list[bytes]:
+        """The next message, waiting (green) for one. One reader at a time."""
+        socket, recv, get, noblock = self.socket, self._recv, self._get, self._noblock
+        events, pollin = self._events, self._pollin
+        # ZMQ_EVENTS rather than a receive that fails: pyzmq's Again costs an
+        # enum lookup. Either way the commands are processed, so the descriptor
+        # signals the next arrival.
+        while not get(socket, events) & pollin:
+            self.waiting = True
+            try:
+                self._wait(self._fd)
+            finally:
+                self.waiting = False
+        frames = [recv(socket, noblock)]
+        more = self._more
+        while get(socket, more):  # a message arrives whole: the rest is there
+            frames.append(recv(socket, noblock))
+        return frames
+
+    def recv_nowait(self) -> list[bytes] | None:
+        """The next message if one is queued, else None (never waits)."""
+        socket, recv, get, noblock = self.socket, self._recv, self._get, self._noblock
+        if not get(socket, self._events) & self._pollin:
+            return None
+        frames = [recv(socket, noblock)]
+        while get(socket, self._more):
+            frames.append(recv(socket, noblock))
+        return frames
+
+    def send(self, frames: Sequence[bytes]) -> None:
+        """Send one message now.
+
+        Raises:
+            zmq.Again: The socket cannot take it now (its queue is full, or a
+                PUSH or DEALER has no peer yet); nothing was sent.
+        """
+        socket, send, more = self.socket, self._send, self._sndmore
+        last = len(frames) - 1
+        for index in range(last):
+            send(socket, frames[index], more)
+        send(socket, frames[last], self._noblock)
+
+    def readable(self) -> bool:
+        """Whether a message is queued (this processes the socket's commands)."""
+        return bool(self._get(self.socket, self._events) & self._pollin)
+
+    @property
+    def closed(self) -> bool:
+        """Whether the socket is closed."""
+        return bool(self.socket.closed)
+
+    def close(self, linger: int | None = None) -> None:
+        """Close the socket (``linger`` in milliseconds, as pyzmq's ``close``)."""
+        self.socket.close(linger=linger)
