@@ -3,7 +3,7 @@ without paying for a new green thread, or a trip through the hub, per request.
 
 Spawning costs 16–24 µs on eventlet and gevent; handing work to a waiting
 worker through the library's queue costs a turn of the hub (a timer, a poll),
-which measured 10–15 µs of CPU per request behind Mongrel2 (benchmarks/e2e).
+a cost that grows with the number of waiting workers (benchmarks/e2e/handler.py).
 So :meth:`WorkerPool.submit` switches straight into an idle worker, which runs
 the call at once, *inline*, while the submitter waits:
 
