@@ -13,6 +13,13 @@ slept two seconds with ``gevent.sleep`` or ``eventlet.sleep``; a handler that
 only needs to pause calls ``brubeck.concurrency.sleep(seconds)``, which sleeps
 in whichever backend the app runs on.
 
+Behind Mongrel2 there is another way, 0.4's: a verb method returns ``None``
+(no reply now), keeps ``self.message``, and a later request answers it through
+the connection, ``self.application.msg_conn.reply(message, http_response(body,
+200, "OK", headers))`` (``reply_bulk`` for many at once). That holds no green
+thread, but the embedded WSGI server and services need a reply at once: for
+them ``None`` is a 500.
+
 Run it with ``python examples/longpolling_demo.py`` (requests through the
 in-process client, in green threads), or serve it with
 ``brubeck run examples.longpolling_demo:app --wsgi 127.0.0.1:6767`` (or behind
@@ -81,7 +88,7 @@ class FeedHandler(JSONMessageHandler):
         try:
             cursor = int(self.get_argument("since") or 0)
         except ValueError:
-            raise HTTPError(400, "Bad Request", "since is a number") from None
+            raise HTTPError(400, "since must be a number") from None
         FEED.wait(cursor, POLL_SECONDS)
         self.add_to_payload("messages", FEED.since(cursor))
         self.add_to_payload("next", FEED.count)
@@ -91,7 +98,7 @@ class FeedHandler(JSONMessageHandler):
         """Publish the ``text`` argument."""
         text = (self.get_argument("text") or "")[:500]
         if not text:
-            raise HTTPError(400, "Bad Request", "text is missing")
+            raise HTTPError(400, "text is missing")
         FEED.publish(text)
         self.add_to_payload("next", FEED.count)
         return self.render(status_code=200)

@@ -65,8 +65,8 @@ class UploadHandler(WebMessageHandler):
         """Keep the uploaded files, then show the form again."""
         uploads = [upload for upload in self.message.files.get("data", []) if upload.filename]
         if not uploads:
-            raise HTTPError(400, "Bad Request", "choose a file to upload")
-        note = self.get_argument("note", "")
+            raise HTTPError(400, "choose a file to upload")
+        note = self.get_argument("note") or ""
         for upload in uploads:
             UPLOADS.pop(upload.filename, None)
             UPLOADS[upload.filename] = (note, upload)
@@ -85,7 +85,7 @@ class FileHandler(WebMessageHandler):
         """A kept file, as a download: never shown as a page of this site."""
         kept = UPLOADS.get(urllib.parse.unquote(name))
         if kept is None:
-            raise HTTPError(404, "Not Found")
+            raise HTTPError(404, "no such file")
         headers = {
             "Content-Type": "application/octet-stream",
             "Content-Disposition": "attachment",

@@ -24,7 +24,6 @@ submitter reads the next one, which is also fairer to the clients waiting).
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 from collections.abc import Callable
@@ -42,58 +41,10 @@ DEFAULT_POOL_SIZE = 2000
 DEFAULT_MAX_IDLE = 256
 
 
-def _getcurrent() -> Callable[[], Any]:
-    import greenlet
+def _worker_module() -> Any:
+    from brubeck.concurrency import _worker  # greenlet, on first use
 
-    return greenlet.getcurrent  # type: ignore[no-any-return]
-
-
-@functools.cache
-def _worker_class() -> type[Any]:
-    """The worker class, made on first use: importing Brubeck imports no greenlet."""
-    import greenlet
-
-    class Worker(greenlet.greenlet):  # type: ignore[misc]
-        """A green thread that runs one call after another for its pool.
-
-        ``inline`` is true while it runs a call its submitter waits for; the first
-        switch to the hub (``switch_out``) makes it a green thread of its own.
-        """
-
-        def __init__(self, pool: WorkerPool) -> None:
-            super().__init__(self._serve, parent=pool._hub)
-            self.pool = pool
-            self.inline = False
-            self.submitter: Any = None
-
-        def switch_out(self) -> None:
-            """Called by the hub's ``switch`` when this worker is about to block."""
-            if self.inline:
-                self.inline = False
-                self.parent = self.pool._hub  # if it ends now, the hub carries on
-                self.pool.backend.call_soon(self.submitter.switch)
-                self.submitter = None
-
-        def _serve(self, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
-            pool = self.pool
-            while True:
-                try:
-                    function(*args)
-                except Exception:
-                    log.exception("uncaught error in a pooled green thread")
-                finally:
-                    pool._running -= 1
-                    pool._slots.release()
-                if len(pool._idle) >= pool.max_idle:
-                    return  # inline: back to the submitter (our parent); else to the hub
-                pool._idle.append(self)
-                if self.inline:
-                    submitter, self.submitter = self.submitter, None
-                    function, args = submitter.switch()
-                else:
-                    function, args = pool.backend.park()  # submit() switches us back in
-
-    return Worker
+    return _worker
 
 
 class WorkerPool:
@@ -114,9 +65,11 @@ class WorkerPool:
         self.max_idle = max(0, min(max_idle, size))
         self._slots = backend.semaphore(size)
         self._hub: Any = backend.hub()
-        self._worker_class = _worker_class()
-        self._getcurrent = _getcurrent()
+        worker_module = _worker_module()
+        self._worker_class = worker_module.Worker
+        self._getcurrent = worker_module.getcurrent
         self._idle: list[Any] = []  # parked workers, the most recent last
+        self._awaiting: dict[Any, Any] = {}  # submitter -> the worker running its call inline
         self._running = 0  # calls submitted and not finished
 
     @property
@@ -141,14 +94,29 @@ class WorkerPool:
         Call it from a green thread, not from the hub."""
         self._slots.acquire()
         self._running += 1
-        worker = self._idle.pop() if self._idle else self._worker_class(self)
+        worker = None
+        while self._idle:
+            worker = self._idle.pop()
+            if not worker.dead:
+                break
+            worker = None
+        if worker is None:
+            worker = self._worker_class(self)
         submitter = self._getcurrent()
-        worker.inline = True
         worker.submitter = submitter
-        worker.parent = submitter  # a worker that exits inline returns here
-        worker.switch(function, args)
-        if not worker.dead:  # running on by itself, or parked: never back to this submitter
-            worker.parent = self._hub
+        worker.job_pending = True
+        self._awaiting[submitter] = worker
+        try:
+            worker.switch(function, args)
+        finally:
+            if self._awaiting.get(submitter) is worker:  # interrupted: a timeout, a kill
+                del self._awaiting[submitter]
+
+    def _resume(self, submitter: Any, worker: Any) -> None:
+        """In the hub: resume ``submitter`` if it still waits for ``worker``."""
+        if self._awaiting.get(submitter) is worker:
+            del self._awaiting[submitter]
+            submitter.switch()
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Wait (green) until no call is running; False if ``timeout`` passed first."""

@@ -17,13 +17,14 @@ the call it answers; both wait for one call until its deadline.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from brubeck.concurrency import Backend
+from brubeck.concurrency import Backend, Task
 from brubeck.connections._frames import FrameSocket
 from brubeck.errors import ServiceTimeout
 
@@ -94,6 +95,12 @@ class GreenIO:
         self.timeout = timeout
         self.started = False
         self.reader = backend.spawn(self._read) if spec.replies else None
+        # Waiting calls the sweeper times out, by a key of their own.
+        self.timed: dict[int, ReplyFuture] = {}
+        self.keys = itertools.count()
+        self.sweeping = self.closing = False
+        self.sweep_at = time.monotonic()  # the sweeper's next wake (none before it runs)
+        self.sweeper = backend.spawn(self._sweep) if spec.replies else None
 
     def _read(self) -> None:
         self.started = True
@@ -147,27 +154,73 @@ class GreenIO:
         remaining = future.deadline - time.monotonic()
         if remaining <= 0:
             return
-        try:
-            with self.backend.timeout(remaining):
+        if future.deadline < self.sweep_at or self.closing:
+            try:  # due before the sweeper wakes: a timer of its own
+                with self.backend.timeout(remaining):
+                    waiter.acquire()
+            except TimeoutError:
+                return
+        else:  # the sweeper times it out
+            key = next(self.keys)
+            self.timed[key] = future
+            try:
                 waiter.acquire()
-        except TimeoutError:
-            return
+            finally:
+                self.timed.pop(key, None)
         waiter.release()  # for anyone else waiting on the same call
+
+    def _sweep(self) -> None:
+        """Time out the calls waited for whose deadline passed, then sleep
+        until the next one's deadline (the client's timeout at most).
+
+        One timer for the client rather than one per call (a timer is added
+        to the hub and cancelled again for each call otherwise, ~2.3 µs).
+        A call is left to the sweeper only when its deadline is no earlier
+        than the sweeper's next wake (:attr:`sweep_at`): calls with the
+        client's timeout always are, so the sweeper is never woken early.
+        """
+        self.sweeping = True
+        timed, backend, clock = self.timed, self.backend, time.monotonic
+        try:
+            while True:
+                now = clock()
+                due = now + self.timeout
+                for key, future in list(timed.items()):
+                    if future.deadline <= now:
+                        del timed[key]
+                        self._expire(future)
+                    elif future.deadline < due:
+                        due = future.deadline
+                self.sweep_at = due
+                backend.sleep(due - now)
+        except _Closed:
+            return
 
     def wake(self, future: ReplyFuture) -> None:
         future._waiter.release()
 
+    def _expire(self, future: ReplyFuture) -> None:
+        try:
+            future._client._expire(future)  # settles the call: wakes its waiter
+        except Exception:  # a bug: never let it end the sweeper
+            log.exception("could not time out a service call")
+
+    def _end(self, task: Task | None, started: Callable[[], bool]) -> None:
+        if task is None:
+            return
+        # Throwing into a green thread that never ran would kill its parent,
+        # the hub: let it start (and block) first.
+        for _ in range(10):
+            if started() or task.dead():
+                break
+            self.backend.sleep(0)
+        task.kill(_Closed())
+        task.join(1.0)
+
     def close(self) -> None:
-        reader = self.reader
-        if reader is not None:
-            # Throwing into a green thread that never ran would kill its parent,
-            # the hub: let the reader start (and block on the socket) first.
-            for _ in range(10):
-                if self.started or reader.dead():
-                    break
-                self.backend.sleep(0)
-            reader.kill(_Closed())
-            reader.join(1.0)
+        self.closing = True
+        self._end(self.sweeper, lambda: self.sweeping)
+        self._end(self.reader, lambda: self.started)
         self.socket.close()
         if self.own_context:
             self.context.term()

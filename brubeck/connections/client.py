@@ -40,7 +40,7 @@ from brubeck.concurrency import Backend, get_backend
 from brubeck.connections._client_io import BlockingIO, GreenIO, SocketSpec
 from brubeck.errors import DecodeError, RemoteError, ServiceTimeout
 from brubeck.protocol import service
-from brubeck.protocol.service import ServiceProtocolError, ServiceReply, ServiceRequest
+from brubeck.protocol.service import ServiceProtocolError, ServiceReply
 
 if TYPE_CHECKING:
     from brubeck.connections.curve import CurveClient
@@ -313,7 +313,7 @@ class ServiceClient:
             raise RuntimeError("the client is closed")
         codec = self.codec
         encoded = b"" if body is None else codec.encode(body)
-        request = ServiceRequest(codec, request_id, verb, path, dict(headers or {}), encoded)
+        request = service.new_request(codec, request_id, verb, path, dict(headers or {}), encoded)
         return service.format_request(request)
 
     # -- replies -----------------------------------------------------------------------

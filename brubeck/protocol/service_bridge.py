@@ -28,7 +28,7 @@ from brubeck.codecs import Codec, Registry, tnetstring
 from brubeck.errors import DecodeError, UnknownCodecError
 from brubeck.protocol.http import reason_phrase
 from brubeck.protocol.mongrel2 import Headers, Message, MessageKind
-from brubeck.protocol.service import VERSION, ServiceReply, ServiceRequest
+from brubeck.protocol.service import VERSION, ServiceReply, ServiceRequest, new_reply
 from brubeck.protocol.wsgi import HOP_BY_HOP
 
 __all__ = ["HTTP_ONLY", "message_from_service", "service_reply"]
@@ -86,7 +86,7 @@ def service_reply(
         encoded = _problem(codec, status, media_type, body, registry)
     else:
         encoded = _transcoded(codec, media_type, body, registry, kept)
-    return ServiceReply(codec, request.request_id, status, kept, encoded)
+    return new_reply(codec, request.request_id, status, kept, encoded)
 
 
 def _split_headers(pairs: Iterable[tuple[str, str]]) -> tuple[str | None, dict[str, str]]:

@@ -3,7 +3,9 @@ thread, on long-lived workers."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import time
 from collections import Counter
 from typing import Any
 
@@ -415,3 +417,120 @@ def test_an_inline_error_leaves_the_submitter_running(backend: Backend) -> None:
         assert after == [1]
     finally:
         logger.disabled = disabled
+
+
+# -- hand-backs that must never go astray (found in review) ----------------------------
+
+
+def _busy(seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pass
+
+
+def test_a_handler_that_kills_its_submitter(backend: Backend) -> None:
+    pool = WorkerPool(backend, size=4)
+    outcome: list[Any] = []
+    task: Any = None
+
+    def handler() -> None:
+        task.kill(ValueError("stop"))
+        backend.sleep(0.05)
+
+    def submitter() -> None:
+        try:
+            pool.submit(handler)
+            backend.sleep(0.5)
+        except ValueError:
+            started = time.monotonic()
+            backend.sleep(0.2)
+            outcome.append(time.monotonic() - started)
+
+    task = backend.spawn(submitter)
+    assert task.join(5)
+    assert outcome and outcome[0] >= 0.19
+    assert pool.wait_idle(5)
+
+
+def test_a_leaked_timeout_does_not_kill_a_parked_worker(
+    backend: Backend, caplog: pytest.LogCaptureFixture
+) -> None:
+    pool = WorkerPool(backend, size=2)
+    ran: list[int] = []
+    pool.submit(lambda: backend._timer(0.02))  # started, never cancelled: a handler bug
+    backend.sleep(0.1)  # it fires into the parked worker
+    for index in range(3):
+        pool.submit(ran.append, index)
+    assert ran == [0, 1, 2]
+    assert (pool.running, pool.free) == (0, 2)
+    assert "interrupted" in caplog.text
+
+
+def test_nested_submits_with_max_idle_reached_resume_every_submitter(backend: Backend) -> None:
+    pool = WorkerPool(backend, size=10, max_idle=1)
+    log: list[str] = []
+
+    def inner_blocks() -> None:
+        backend.sleep(0.01)
+
+    def fan_out() -> None:
+        pool.submit(inner_blocks)
+        pool.submit(lambda: None)
+        log.append("fan_out done")
+
+    def second_submitter() -> None:
+        pool.submit(fan_out)
+        log.append("second resumed")
+
+    def first() -> None:
+        backend.spawn(second_submitter)
+        backend.sleep(0)
+
+    def submitter() -> None:
+        pool.submit(first)
+        backend.sleep(0.2)
+
+    assert backend.spawn(submitter).join(5)
+    assert "second resumed" in log
+    assert pool.wait_idle(5)
+
+
+def test_a_base_exception_inline_never_reaches_the_submitter(backend: Backend) -> None:
+    pool = WorkerPool(backend, size=4)
+
+    class Boom(BaseException):
+        pass
+
+    def inline() -> None:
+        raise Boom("inline")
+
+    logger = logging.getLogger("brubeck.concurrency")
+    disabled, logger.disabled = logger.disabled, True
+    try:
+        pool.submit(inline)  # would raise here if it leaked
+        pool.submit(lambda: (backend.sleep(0.01), inline()))
+        assert pool.wait_idle(5)
+    finally:
+        logger.disabled = disabled
+    assert (pool.running, pool.free) == (0, 4)
+
+
+def test_a_fan_out_under_a_timeout_leaves_no_dead_worker(backend: Backend) -> None:
+    pool = WorkerPool(backend, size=8)
+    ran: list[int] = []
+
+    def inner() -> None:
+        _busy(0.03)
+        backend.sleep(0.05)
+
+    def outer() -> None:
+        with contextlib.suppress(TimeoutError), backend.timeout(0.01):
+            pool.submit(inner)
+
+    pool.submit(outer)
+    backend.sleep(0.2)
+    for index in range(3):
+        pool.submit(lambda i=index: (ran.append(i), backend.sleep(0.02)))
+    assert pool.wait_idle(5)
+    assert sorted(ran) == [0, 1, 2]
+    assert pool.free == 8
