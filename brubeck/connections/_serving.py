@@ -64,7 +64,7 @@ class SocketServer(Connection):
     def __init__(  # noqa: PLR0913 - each is a documented knob
         self,
         addr: str,
-        bind: bool,
+        bind: bool = True,
         *,
         max_message_size: int = MAX_FRAME_SIZE,
         context: Any = None,

@@ -63,33 +63,6 @@ class PullConnection(SocketServer):
     wake_type = "PUSH"
     handler_name = "handle_one_way"
 
-    def __init__(  # noqa: PLR0913 - each is a documented knob
-        self,
-        addr: str,
-        bind: bool = True,
-        *,
-        max_message_size: int = MAX_FRAME_SIZE,
-        context: Any = None,
-        sender_id: str | None = None,
-        drain_quiet: float = 0.05,
-        drain_timeout: float = 2.0,
-        shutdown_timeout: float = 10.0,
-        linger: float = 2.0,
-        curve: Curve | None = None,
-    ) -> None:
-        super().__init__(
-            addr,
-            bind,
-            max_message_size=max_message_size,
-            context=context,
-            sender_id=sender_id,
-            drain_quiet=drain_quiet,
-            drain_timeout=drain_timeout,
-            shutdown_timeout=shutdown_timeout,
-            linger=linger,
-            curve=curve,
-        )
-
 
 class SubscriberConnection(SocketServer):
     """Runs the app's handlers for the events of ``topics``, from a SUB socket.

@@ -93,7 +93,7 @@ class User(Document):
         """
         username = username.lower()
         email = email.strip().lower()
-        if not cls.username_regex.match(username):
+        if not cls.username_regex.fullmatch(username):
             raise ValueError("Username failed character validation - username_regex")
         if len(username) < cls.username_min_length:
             raise ValueError(f"Username shorter than {cls.username_min_length} characters")
