@@ -36,6 +36,8 @@ setup(
         "templates-tornado": ["tornado>=6.4"],
         # brubeck.passwords: checking Brubeck 0.4's bcrypt password lines.
         "bcrypt": ["bcrypt>=4.1"],
+        # brubeck.queryset.RedisQueryset and brubeck.caching.RedisCacheStore.
+        "redis": ["redis>=5"],
     },
     classifiers=[
         "License :: OSI Approved :: BSD License",
