@@ -108,6 +108,7 @@ class Brubeck:
         self.cookie_secret = cookie_secret
         self.cookie_max_age = cookie_max_age
         self.api_base_url = api_base_url
+        self.api_manifest: Any = None  # the /manifest.json handler, made by register_api
         self.codecs = codecs if codecs is not None else default_registry.copy()
         if isinstance(trusted_proxies, bool) or not isinstance(trusted_proxies, int):
             raise TypeError("trusted_proxies is the number of proxies in front of Mongrel2")
@@ -172,6 +173,33 @@ class Brubeck:
             return function
 
         return register
+
+    def register_api(self, APIClass: Any, prefix: str | None = None) -> None:  # noqa: N803 - 0.4's
+        """Serve an :class:`~brubeck.autoapi.AutoAPIBase` subclass at ``prefix``
+        (default: ``api_base_url`` + the model's lowercase name): ``PREFIX``,
+        ``PREFIX/ID`` and ``PREFIX/ID1,ID2``. The first call also routes
+        ``api_base_url + "manifest.json"`` to this app's model schemas.
+
+        Raises:
+            TypeError: The class has no ``model`` or no ``queries``.
+        """
+        from brubeck.autoapi import JsonSchemaMessageHandler
+
+        model, queries = getattr(APIClass, "model", None), getattr(APIClass, "queries", None)
+        if model is None or queries is None:
+            raise TypeError(f"{APIClass.__name__} needs a model and a queryset (queries)")
+        queries.bind(model)
+        if self.api_manifest is None:
+            self.api_manifest = type(
+                "Manifest", (JsonSchemaMessageHandler,), {"manifest": {}, "__module__": __name__}
+            )
+            self.add_route_rule(
+                f"^{re.escape(self.api_base_url)}manifest\\.json$", self.api_manifest
+            )
+        self.api_manifest.add_model(model)
+        base = prefix if prefix is not None else self.api_base_url + model.__name__.lower()
+        ids = r"(?:/(?:(?P<ids>[-\w,]+)/*)?)?$"  # PREFIX, PREFIX/, PREFIX/ID, PREFIX/A,B/
+        self.add_route_rule(f"^{re.escape(base.rstrip('/'))}{ids}", APIClass)
 
     def route_message(self, message: Request) -> Callable[[], Any]:
         """A zero-argument callable that runs the handler for ``message``.
