@@ -7,6 +7,7 @@ New code imports from :mod:`brubeck.app`, :mod:`brubeck.handlers` and
 from __future__ import annotations
 
 from brubeck.app import Brubeck
+from brubeck.autoapi import JsonSchemaMessageHandler
 from brubeck.errors import HTTPError
 from brubeck.handlers import (
     HTTP_METHODS,
@@ -18,12 +19,15 @@ from brubeck.handlers import (
     typed,
 )
 from brubeck.protocol.cookies import cookie_decode, cookie_encode, cookie_is_encoded
+from brubeck.queryset import FourOhFourException
 
 __all__ = [
     "HTTP_METHODS",
     "Brubeck",
+    "FourOhFourException",
     "HTTPError",
     "JSONMessageHandler",
+    "JsonSchemaMessageHandler",
     "MessageHandler",
     "WebMessageHandler",
     "cookie_decode",

@@ -363,3 +363,22 @@ def test_hide_status_sends_only_the_data() -> None:
     reply = client.post("/todo/", json={"title": "a"})
     assert reply.status == 201
     assert reply.json()["title"] == "a" and "timestamp" not in reply.json()
+
+
+def test_a_queryset_of_your_own_may_raise_fourohfour() -> None:
+    from brubeck.request_handling import FourOhFourException as Compat
+
+    class Strict(DictQueryset):
+        def read_many(self, ids: Any) -> Any:
+            raise Compat(f"no such todo: {ids[0]}")
+
+    class TodosAPI(AutoAPIBase):
+        model = Todo
+        queries = Strict()
+
+    app = Brubeck()
+    app.register_api(TodosAPI)
+    missing = str(uuid.uuid4())
+    reply = TestClient(app).get(f"/todo/{missing}")
+    assert reply.status == 404
+    assert reply.json()["detail"] == f"no such todo: {missing}"

@@ -274,3 +274,21 @@ def test_the_wsgi_demo_is_a_wsgi_app() -> None:
     same = TestClient(app).get("/brubeck", params={"name": "you"})
     assert (status, body) == ("200 OK", same.body) == ("200 OK", b"Take five, you!")
     assert ("Content-Type", "text/plain; charset=utf-8") in headers
+
+
+def test_the_autoapi_demo_serves_its_todos_and_page() -> None:
+    demo = load_example("autoapi_demo")
+    client = TestClient(demo.app)
+    made = client.post("/todo/", json={"title": "milk", "order": 1})
+    assert made.status == 201
+    tid = made.json()["id"]  # hide_status: the item itself
+    assert client.post("/todo/", json={"text": "0.4's docstring sent text"}).status == 400
+    assert client.put(f"/todo/{tid}", json={"title": "milk", "completed": True}).status == 200
+    assert client.get(f"/todo/{tid}").json()["completed"] is True
+    assert [todo["title"] for todo in client.get("/todo/").json()] == ["milk"]
+    assert client.delete(f"/todo/{tid}").status == 200
+    assert client.get(f"/todo/{tid}").status == 404
+    assert client.get("/manifest.json").json()[0]["title"] == "Todo"
+    page = client.get("/")
+    assert page.status == 200 and page.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert "fetch(path" in page.text and "textContent = todo.title" in page.text

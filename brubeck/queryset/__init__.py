@@ -7,8 +7,14 @@ one, many or all), :class:`DictQueryset` keeps them in memory and
 
 from __future__ import annotations
 
-from brubeck.queryset.base import AbstractQueryset, Result
+from brubeck.queryset.base import AbstractQueryset, FourOhFourException, Result
 from brubeck.queryset.dict import DictQueryset
 from brubeck.queryset.redis import RedisQueryset
 
-__all__ = ["AbstractQueryset", "DictQueryset", "RedisQueryset", "Result"]
+__all__ = [
+    "AbstractQueryset",
+    "DictQueryset",
+    "FourOhFourException",
+    "RedisQueryset",
+    "Result",
+]

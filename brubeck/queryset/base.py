@@ -13,12 +13,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from brubeck.errors import HTTPError
 from brubeck.models.document import BaseDocument
 
-__all__ = ["AbstractQueryset", "Result"]
+__all__ = ["AbstractQueryset", "FourOhFourException", "Result"]
 
 #: One item's answer: ``(status, datum)``.
 Result = tuple[str, Any]
+
+
+class FourOhFourException(HTTPError):
+    """Brubeck 0.4's "not found", for querysets of your own that raise it:
+    the app answers 404. The querysets here answer ``MSG_NOTFOUND`` instead."""
+
+    def __init__(self, reason: str = "Not Found") -> None:
+        super().__init__(404, reason)
 
 
 class AbstractQueryset:
