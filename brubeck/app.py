@@ -8,6 +8,7 @@ messages to send. Connections (and the test client) call these.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -273,12 +274,15 @@ class Brubeck:
         if len(request.body) > self.max_body_size:
             reply = self._error(request, HTTPError(413, "Content Too Large"), raise_errors)
         elif kind is MessageKind.UPLOAD_DONE and not self._upload_checked(request):
-            reply = self._error(request, HTTPError(400, "Bad Request", _BAD_UPLOAD), raise_errors)
+            reply = self._error(request, HTTPError(400, _BAD_UPLOAD), raise_errors)
         else:
             try:
                 reply = to_reply(self.route_message(request)())
             except Exception as exc:
                 reply = self._error(request, exc, raise_errors)
+            finally:
+                if kind is MessageKind.UPLOAD_DONE:
+                    _remove_upload(request)
         if isinstance(reply, Reply):
             if kind in _NOT_HTTP:  # no HTTP on a socket: drop the connection instead
                 log.warning("no handler for %s message on %s", kind.value, request.path)
@@ -497,6 +501,19 @@ class Brubeck:
         if self.template_env is None:
             raise RuntimeError("no template_loader was given to Brubeck(...)")
         return self.template_env.get_template(template_file).render(**context)  # type: ignore[no-any-return]
+
+
+def _remove_upload(request: Request) -> None:
+    """Delete Mongrel2's temp file once its handler is done (Mongrel2 never
+    does): a handler that keeps the upload moves it away first."""
+    path = getattr(request, "upload_path", None)
+    if path:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            log.warning("could not delete the upload %s: %s", path, exc)
 
 
 def _http_bytes(request: Request, reply: Reply) -> bytes:

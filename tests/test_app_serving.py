@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any
 from wsgiref.util import setup_testing_defaults
@@ -81,6 +82,39 @@ def test_an_upload_done_in_the_upload_dir_reaches_the_handler(tmp_path: Path) ->
     replies = app.handle_message(upload_done("/tmp/mongrel2.upload.Xy12Ab"))
     assert status_of(replies) == b"HTTP/1.1 200 OK"
     assert mongrel2.parse_reply(replies[0])[2].endswith(b"\r\n\r\nbig body")
+    assert not (tmp_path / "mongrel2.upload.Xy12Ab").exists()  # Mongrel2 never deletes it
+
+
+def test_a_handler_keeps_an_upload_by_moving_it(tmp_path: Path) -> None:
+    (tmp_path / "mongrel2.upload.Xy12Ab").write_bytes(b"big body")
+    kept = tmp_path / "kept"
+
+    class Keep(WebMessageHandler):
+        def post(self) -> Any:
+            os.rename(self.message.upload_path, kept)
+            self.set_body("kept")
+            return self.render()
+
+    conn = Mongrel2Connection("tcp://a:1", "tcp://a:2", upload_dir=str(tmp_path))
+    app = Brubeck(msg_conn=conn, handler_tuples=[(r"^/up$", Keep)])
+    assert status_of(app.handle_message(upload_done("/tmp/mongrel2.upload.Xy12Ab"))) == (
+        b"HTTP/1.1 200 OK"
+    )
+    assert kept.read_bytes() == b"big body"
+
+
+def test_an_upload_is_deleted_when_its_handler_fails(tmp_path: Path) -> None:
+    (tmp_path / "mongrel2.upload.Xy12Ab").write_bytes(b"big body")
+
+    class Broken(WebMessageHandler):
+        def post(self) -> Any:
+            raise RuntimeError("boom")
+
+    conn = Mongrel2Connection("tcp://a:1", "tcp://a:2", upload_dir=str(tmp_path))
+    app = Brubeck(msg_conn=conn, handler_tuples=[(r"^/up$", Broken)])
+    replies = app.handle_message(upload_done("/tmp/mongrel2.upload.Xy12Ab"))
+    assert status_of(replies) == b"HTTP/1.1 500 Internal Server Error"
+    assert not (tmp_path / "mongrel2.upload.Xy12Ab").exists()
 
 
 @pytest.mark.parametrize(
@@ -98,6 +132,10 @@ def test_an_untrustworthy_upload_done_is_a_400(tmp_path: Path, path: str, done: 
     replies = app.handle_message(upload_done(path, done))
     assert status_of(replies) == b"HTTP/1.1 400 Bad Request"
     assert b"root:" not in replies[0]
+    problem = json.loads(mongrel2.parse_reply(replies[0])[2].split(b"\r\n\r\n", 1)[1])
+    assert problem["detail"] == "The upload is not one this server received."
+    assert "errors" not in problem
+    assert (tmp_path / "mongrel2.upload.Xy12Ab").exists()  # a refused message deletes nothing
 
 
 def test_without_an_upload_dir_every_upload_done_is_refused(tmp_path: Path) -> None:

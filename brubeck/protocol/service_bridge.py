@@ -121,6 +121,9 @@ def _transcoded(
     return codec.encode(body)
 
 
+_PROBLEM_TEXT = frozenset({"type", "title"})
+
+
 def _problem(
     codec: Codec, status: int, media_type: str | None, body: bytes, registry: Registry
 ) -> bytes:
@@ -131,7 +134,13 @@ def _problem(
     problem["status"] = status
     value = _error_value(media_type, body, registry)
     if isinstance(value, dict):
-        problem.update(value)  # a problem map keeps its members; others become extensions
+        # A problem map keeps its members, others become extensions; but the
+        # status is the reply's, and type and title stay strings (RFC 9457 §3.1).
+        problem.update(
+            (key, member)
+            for key, member in value.items()
+            if key != "status" and (key not in _PROBLEM_TEXT or isinstance(member, str))
+        )
     elif isinstance(value, str):
         detail = _detail(value, status, problem["title"])
         if detail:

@@ -159,3 +159,9 @@ def test_every_error_carries_a_problem_map(
 )
 def test_a_json_reply_reaches_a_msgpack_client_unchanged(value: Any) -> None:
     assert reply(200, [("Content-Type", "application/json")], json.encode(value))[2] == value
+
+
+def test_a_handlers_error_map_cannot_change_the_status_or_break_type_and_title() -> None:
+    body = json.encode({"status": 200, "title": 7, "type": "https://example.com/gone", "x": 1})
+    problem = {"type": "https://example.com/gone", "title": "Gone", "status": 410, "x": 1}
+    assert reply(410, [("Content-Type", "application/json")], body) == (410, {}, problem)
