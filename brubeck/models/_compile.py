@@ -17,9 +17,13 @@ hashes, ...) always take the generic path: correct, just not faster.
 
 from __future__ import annotations
 
+import datetime
 import math
+import uuid
 from collections.abc import Callable
 from typing import Any
+
+import msgspec
 
 from brubeck.errors import ShieldException
 from brubeck.models import fields as f
@@ -298,9 +302,38 @@ def _dump_documents(kind: Any, items: list[Any]) -> list[Any]:
     return [dump(item) if type(item) is kind else item.to_primitive() for item in items]
 
 
+# str(uuid) and datetime.isoformat() are the slowest steps of a dump; msgspec
+# writes the same text in C. Its output differs from isoformat() only for
+# aware datetimes ("Z" for UTC, offsets rounded to the minute), so UTC gets
+# its "+00:00" back and other offsets keep isoformat().
+_encode_json = msgspec.json.Encoder().encode
+_UTC = datetime.UTC
+
+
+def _uuid_text(value: Any) -> str:
+    """``str(value)`` for a UUID, about twice as fast."""
+    return _encode_json(value)[1:-1].decode("ascii")
+
+
+def _datetime_text(value: Any) -> str:
+    """``value.isoformat()``, faster for naive and UTC datetimes."""
+    zone = value.tzinfo
+    if zone is None:
+        return _encode_json(value)[1:-1].decode("ascii")
+    if zone is _UTC:
+        return _encode_json(value)[1:-2].decode("ascii") + "+00:00"
+    return str(value.isoformat())
+
+
 def primitive_dumper(cls: Any) -> Callable[[Any], dict[str, Any]]:
     """Generate ``dump(doc) -> dict``, the same as the generic ``to_primitive``."""
-    ns: dict[str, Any] = {"_dump_documents": _dump_documents}
+    ns: dict[str, Any] = {
+        "_dump_documents": _dump_documents,
+        "_uuid_text": _uuid_text,
+        "_datetime_text": _datetime_text,
+        "_UUID": uuid.UUID,
+        "_DATETIME": datetime.datetime,
+    }
     lines = ["def dump(doc):", "    d = doc._data", "    out = {}"]
     for index, (name, field) in enumerate(cls._fields.items()):
         ns[f"_f{index}"] = field
@@ -333,9 +366,9 @@ def _dump_expr(field: f.BaseField | None, index: int) -> str:
     if kind is f.ListField and type(field.field) is f.EmbeddedDocumentField:  # type: ignore[attr-defined]
         return f"_dump_documents(_k{index}, v)"
     if kind is f.UUIDField:
-        return "str(v)"
+        return "(_uuid_text(v) if type(v) is _UUID else str(v))"
     if kind is f.DateTimeField and field.format is None:  # type: ignore[attr-defined]
-        return "v.isoformat()"
+        return "(_datetime_text(v) if type(v) is _DATETIME else v.isoformat())"
     if kind is f.EmbeddedDocumentField:
         return "v.to_primitive()"
     return f"_f{index}.for_primitive(v)"

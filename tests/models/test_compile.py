@@ -264,3 +264,30 @@ def test_more_declarations_agree(cls: Any, data: dict[str, Any]) -> None:
     assert _errors(errors) == _errors(generic_errors)
     if not errors:
         assert built.to_primitive() == generic._serialize("for_primitive") or cls is DiffAuto
+
+
+# -- the fast text of UUIDs and datetimes in to_primitive -------------------------------------
+
+
+class _Stamped(Document):
+    ref = UUIDField()
+    at = DateTimeField()
+
+
+_ZONES = st.one_of(
+    st.none(),
+    st.just(datetime.UTC),
+    st.timedeltas(
+        min_value=datetime.timedelta(hours=-23, minutes=-59),
+        max_value=datetime.timedelta(hours=23, minutes=59),
+    ).map(datetime.timezone),  # sub-minute offsets too, which msgspec would round
+)
+
+
+@given(st.uuids(), st.datetimes(), _ZONES)
+def test_to_primitive_writes_uuids_and_datetimes_as_str_and_isoformat(
+    ref: uuid.UUID, at: datetime.datetime, zone: datetime.tzinfo | None
+) -> None:
+    at = at.replace(tzinfo=zone)
+    out = _Stamped(ref=ref, at=at).to_primitive()
+    assert out == {"ref": str(ref), "at": at.isoformat()}
