@@ -382,3 +382,34 @@ def test_a_queryset_of_your_own_may_raise_fourohfour() -> None:
     reply = TestClient(app).get(f"/todo/{missing}")
     assert reply.status == 404
     assert reply.json()["detail"] == f"no such todo: {missing}"
+
+
+def test_authorize_with_a_signed_session_user() -> None:
+    # The example of docs/autoapi.md: reads for everyone, writes for "admin".
+    from brubeck.auth import UserHandlingMixin
+    from brubeck.protocol.cookies import cookie_encode
+
+    class OwnTodosAPI(UserHandlingMixin, AutoAPIBase):
+        model = Todo
+        queries = DictQueryset()
+
+        def get_current_user(self) -> Any:
+            return self.get_secure_cookie("user")
+
+        def authorize(self, operation: str, items: list[Any]) -> bool:
+            if operation == "read":
+                return True
+            if self.current_user is None:
+                raise HTTPError(401, "Log in first")
+            return bool(self.current_user == "admin")
+
+    secret = "s" * 32
+    app = Brubeck(cookie_secret=secret)
+    app.register_api(OwnTodosAPI)
+    client = TestClient(app)
+    assert client.post("/todo/", json={"title": "a"}).status == 401
+    guest = {"user": cookie_encode(["user", "guest"], secret)}  # signed for its name
+    assert client.post("/todo/", json={"title": "a"}, cookies=guest).status == 403
+    admin = {"user": cookie_encode(["user", "admin"], secret)}
+    assert client.post("/todo/", json={"title": "a"}, cookies=admin).status == 201
+    assert len(client.get("/todo/").json()["data"]) == 1
