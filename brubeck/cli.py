@@ -154,7 +154,11 @@ def _mongrel2_connection(value: str, args: argparse.Namespace, app: Brubeck) -> 
 
 
 def _worker_command(args: argparse.Namespace) -> list[str]:
-    command = [sys.executable, "-m", "brubeck", "run", args.app, "--workers", "1"]
+    """The command line of one worker process: ``run`` with the same options."""
+    command = [sys.executable, "-m", "brubeck"]
+    if args.verbose:  # a top-level option: before the subcommand
+        command.append("--verbose")
+    command += ["run", args.app, "--workers", "1"]
     for flag in ("wsgi", "mongrel2", "concurrency", "upload_dir", "dir"):
         value = getattr(args, flag)
         if value is not None:

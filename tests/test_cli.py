@@ -24,6 +24,7 @@ from brubeck.cli import (
     CALL_TIMED_OUT,
     CommandError,
     _mongrel2_connection,
+    _parser,
     _worker_command,
     load_app,
     main,
@@ -90,7 +91,7 @@ def test_command_errors_exit_2_without_a_traceback(
 def namespace(**values: object) -> argparse.Namespace:
     defaults = {"app": "m:app", "wsgi": None, "mongrel2": None, "concurrency": None,
                 "upload_dir": None, "dir": "mongrel2", "monkey_patch": False,
-                "workers": 3}  # fmt: skip
+                "workers": 3, "verbose": False}  # fmt: skip
     return argparse.Namespace(**{**defaults, **values})
 
 
@@ -121,6 +122,14 @@ def test_worker_command_runs_one_worker_with_the_same_options() -> None:
     assert command[6] == "1"
     assert "--mongrel2" in command and "tcp://a:1,tcp://a:2" in command
     assert command[command.index("--concurrency") + 1] == "gevent"
+
+
+@pytest.mark.parametrize("verbose", [True, False])
+def test_worker_command_passes_verbose_on(verbose: bool) -> None:
+    command = _worker_command(namespace(verbose=verbose, wsgi="8000"))
+    worker = _parser().parse_args(command[3:])  # what the worker process parses
+    assert worker.verbose is verbose
+    assert (worker.command, worker.app, worker.workers, worker.wsgi) == ("run", "m:app", 1, "8000")
 
 
 def test_the_demo_app_serves_a_typed_api() -> None:

@@ -48,6 +48,9 @@ class Lock(Protocol):
     def release(self) -> None:
         """Give one unit back."""
 
+    def locked(self) -> bool:
+        """True while no unit is left (an :meth:`acquire` now would wait)."""
+
 
 class WSGIServer(Protocol):
     """A listening WSGI server of the backend's own (eventlet.wsgi, gevent.pywsgi)."""
@@ -95,6 +98,20 @@ class Backend(abc.ABC):
     def wait_readable(self, fd: int) -> None:
         """Wait (green) until file descriptor ``fd`` is readable. At most one
         green thread may wait on one ``fd`` at a time."""
+
+    @abc.abstractmethod
+    def notify_close(self, fd: int) -> None:
+        """Wake every green thread waiting in :meth:`wait_readable` on ``fd``:
+        there the wait raises :class:`OSError`. Call it just before closing
+        ``fd``: a descriptor closed under a waiter never signals it, and the
+        hub keeps watching a number the system may give to a new file."""
+
+    @abc.abstractmethod
+    def run_in_thread(self, function: Callable[..., Any], *args: Any) -> Any:
+        """``function(*args)`` in an OS thread of the library's pool; its result
+        (or exception). The calling green thread waits (green): for blocking
+        calls that release the GIL, like ``zmq.Context.term``, which would
+        otherwise hold up every green thread until it returns."""
 
     @abc.abstractmethod
     def hub(self) -> Any:

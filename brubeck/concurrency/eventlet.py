@@ -24,6 +24,7 @@ with warnings.catch_warnings():
     import eventlet.hubs
     import eventlet.queue
     import eventlet.semaphore
+    import eventlet.tpool
     import eventlet.wsgi
     import zmq as raw_zmq
 
@@ -32,6 +33,10 @@ from brubeck.concurrency.base import Backend, Lock, Queue, WSGIServer
 __all__ = ["EventletBackend"]
 
 log = logging.getLogger("brubeck.concurrency")
+
+
+def _nothing() -> None:
+    pass
 
 
 class _Task:
@@ -116,6 +121,17 @@ class EventletBackend(Backend):
 
     def wait_readable(self, fd: int) -> None:
         eventlet.hubs.trampoline(fd, read=True)
+
+    def notify_close(self, fd: int) -> None:
+        # The hub's notify_close does nothing (eventlet 0.41); notify_opened
+        # drops the listeners on fd now, and raises IOClosed (an OSError) in
+        # their green threads at the top of the hub's next loop. The timer
+        # makes that loop come now, not after a long wait for other events.
+        eventlet.hubs.notify_opened(fd)
+        eventlet.hubs.get_hub().schedule_call_global(0, _nothing)
+
+    def run_in_thread(self, function: Callable[..., Any], *args: Any) -> Any:
+        return eventlet.tpool.execute(function, *args)
 
     def hub(self) -> Any:
         return eventlet.hubs.get_hub().greenlet

@@ -6,6 +6,7 @@ waits with :meth:`Backend.timeout` instead, which works on both.
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
 from typing import Any
 
@@ -65,6 +66,11 @@ class GeventBackend(Backend):
     zmq = green_zmq
     raw_zmq = raw_zmq
 
+    def __init__(self) -> None:
+        # fd -> the io watchers of the green threads waiting on it, for notify_close
+        # (gevent's cancel_wait takes a watcher; wait_read keeps its own to itself).
+        self._watchers: dict[int, list[Any]] = {}
+
     def spawn(self, function: Callable[..., Any], *args: Any) -> _Task:
         return _Task(gevent.spawn(function, *args))
 
@@ -78,7 +84,27 @@ class GeventBackend(Backend):
         return gevent.lock.Semaphore(value)  # type: ignore[no-any-return]
 
     def wait_readable(self, fd: int) -> None:
-        gevent.socket.wait_read(fd)
+        # gevent.socket.wait_read, with the watcher kept where notify_close finds it.
+        hub = gevent.get_hub()
+        watcher = hub.loop.io(fd, 1)
+        watchers = self._watchers.setdefault(fd, [])
+        watchers.append(watcher)
+        try:
+            hub.wait(watcher)
+        finally:
+            watchers.remove(watcher)
+            if not watchers:
+                self._watchers.pop(fd, None)
+            watcher.close()
+
+    def notify_close(self, fd: int) -> None:
+        hub = gevent.get_hub()
+        for watcher in self._watchers.get(fd, ()):
+            error = OSError(errno.EBADF, "the file descriptor was closed while waiting")
+            hub.cancel_wait(watcher, error)
+
+    def run_in_thread(self, function: Callable[..., Any], *args: Any) -> Any:
+        return gevent.get_hub().threadpool.apply(function, args)
 
     def hub(self) -> Any:
         return gevent.get_hub()

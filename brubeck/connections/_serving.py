@@ -14,7 +14,8 @@ once ``stop()`` was called, so no remote peer can stop a server (a SUB
 socket's subscription to the token reaches its publishers). What peers
 already sent is still read until the socket is quiet (``drain_quiet``, at
 most ``drain_timeout``); the messages in flight get ``shutdown_timeout`` to
-finish, and the socket closes with ``linger`` for the replies still queued.
+finish, and the socket closes with ``linger`` for the replies still queued
+(flushed from an OS thread: the hub goes on).
 The endpoint is not unbound first: with libzmq 4.3.5 unbinding closes the
 connections accepted on it, and the replies in flight would be lost.
 """
@@ -263,6 +264,11 @@ class SocketServer(Connection):
         if self._guard is not None:
             self._guard.close()
             self._guard = None
-        if self._context is not None:
-            self._context.term()
-            self._context = None
+        context, self._context = self._context, None
+        if context is not None:
+            # term() blocks until the replies are flushed (``linger``): in an OS
+            # thread, so the other green threads go on meanwhile.
+            if self.backend is not None:
+                self.backend.run_in_thread(context.term)
+            else:
+                context.term()

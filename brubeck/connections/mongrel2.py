@@ -17,7 +17,8 @@ Three things go beyond Brubeck 0.4 here, each for a failure seen on the wire:
   for an answer send nothing new, the socket goes quiet, and only then is it
   closed; the held replies go out once Mongrel2 has seen the close (else the
   clients' next requests could still be routed here, and lost). In-flight
-  requests then get ``shutdown_timeout`` seconds to finish. A client that
+  requests (this connection's own: the pool may serve others too) then get
+  ``shutdown_timeout`` seconds to finish. A client that
   sends its first request in the instant between the close and Mongrel2
   noticing it can still lose it: a PUSH socket cannot be told to stop.
 """
@@ -94,6 +95,7 @@ class Mongrel2Connection(Connection):
         self._pub: Any = None
         self._wake: Any = None
         self._stopping = False
+        self._in_flight = 0  # this connection's requests running (the pool may be shared)
         self._held: list[bytes] | None = None  # replies held back while draining
 
     def __repr__(self) -> str:
@@ -119,6 +121,7 @@ class Mongrel2Connection(Connection):
             return  # stopped while waiting: never read a request
         wake_addr = f"inproc://brubeck-wake-{self.sender_id}"
         self._wake = context.socket(zmq.PUSH)
+        self._wake.setsockopt(zmq.LINGER, 0)  # a wake-up left unread must not hold up term()
         self._wake.bind(wake_addr)
         pull = context.socket(zmq.PULL)
         pull.setsockopt(zmq.LINGER, 0)
@@ -166,20 +169,36 @@ class Mongrel2Connection(Connection):
             self.received += 1
             submit(process, data)
         self._drain(process, pool)
-        if not pool.wait_idle(self.shutdown_timeout):
-            log.warning("%d requests still running after %s s", pool.running, self.shutdown_timeout)
+        self._wait_in_flight(pool.backend)
         self.shutdown()
 
     def _processor(self, handle: Callable[[bytes], list[bytes]]) -> Callable[[bytes], None]:
+        zmq_error = self.backend.raw_zmq.ZMQError  # type: ignore[union-attr]
+
         def process(data: bytes) -> None:
+            # Counted here, not by the pool: the pool may serve other connections too.
+            self._in_flight += 1
             try:
                 replies = handle(data)
+                self._send_all(replies)
+            except zmq_error as exc:  # the socket closed before a late reply (shutdown)
+                log.warning("a Mongrel2 reply was not sent: %s", exc)
             except Exception:  # handle_message answers errors itself: this is a bug
                 log.exception("the app failed on a Mongrel2 message")
-                return
-            self._send_all(replies)
+            finally:
+                self._in_flight -= 1
 
         return process
+
+    def _wait_in_flight(self, backend: Backend) -> None:
+        """Give this connection's requests in flight ``shutdown_timeout`` seconds."""
+        deadline = time.monotonic() + self.shutdown_timeout
+        while self._in_flight and time.monotonic() < deadline:
+            backend.sleep(0.005)
+        if self._in_flight:
+            log.warning(
+                "%d requests still running after %s s", self._in_flight, self.shutdown_timeout
+            )
 
     def _send_all(self, replies: list[bytes]) -> None:
         held = self._held
@@ -223,14 +242,25 @@ class Mongrel2Connection(Connection):
         log.info("stopped reading from %s after %d requests", self.pull_addr, self.received)
 
     def shutdown(self) -> None:
-        """Close the sockets; queued replies are flushed for up to ``linger`` seconds."""
+        """Close the sockets; queued replies are flushed for up to ``linger`` seconds.
+
+        Handlers still waiting to send (the reply queue full) are not waited
+        for: :meth:`serve` gave them ``shutdown_timeout`` already. They are
+        woken, and their reply is logged as not sent (``zmq.ZMQError``), rather
+        than left waiting on a closed socket. The flush runs in an OS thread
+        (``zmq.Context.term`` blocks until it ends), so the other green threads
+        go on meanwhile.
+        """
         for name in ("_pull", "_wake", "_pub"):
             sock = getattr(self, name)
             if sock is not None and not sock.closed:
                 sock.close()
-        if self._context is not None:
-            self._context.term()
-            self._context = None
+        context, self._context = self._context, None
+        if context is not None:
+            if self.backend is not None:
+                self.backend.run_in_thread(context.term)
+            else:
+                context.term()
 
     # -- replies (Brubeck 0.4's API, for handlers that answer by themselves) -------------
 

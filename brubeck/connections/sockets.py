@@ -17,6 +17,14 @@ mailbox, so the next arrival signals the descriptor again.
 Only one green thread may wait on a descriptor at once (eventlet refuses a
 second): each socket here is read by one green thread (its connection's
 receive loop), and senders that find the queue full wait in turn, behind a lock.
+
+And while a sender waits on the descriptor, nobody else may touch the socket:
+any call processes its commands, so a direct send (or a receive) that comes
+first takes the signal that would have woken the waiting sender, and it waits
+for ever. So a send or a receive that finds senders waiting queues behind them
+(one attribute check on the fast path). The opposite case, a send while the
+reader waits, is the rule the module's users keep: a socket both read and
+written (Mongrel2's XPUB) is read only before its first reply.
 """
 
 from __future__ import annotations
@@ -37,11 +45,13 @@ class GreenSocket:
 
     __slots__ = (
         "_again",
+        "_backend",
         "_events",
         "_fd",
         "_noblock",
         "_pollout",
         "_send_lock",
+        "_senders",
         "_wait",
         "socket",
     )
@@ -49,9 +59,13 @@ class GreenSocket:
     def __init__(self, backend: Backend, socket: Any) -> None:
         zmq = backend.raw_zmq
         self.socket = socket
+        self._backend = backend
         self._fd: int = socket.getsockopt(zmq.FD)
         self._wait = backend.wait_readable
         self._send_lock = backend.semaphore(1)
+        # Senders in the slow path (waiting on the descriptor, or queued behind
+        # the one that does): while there are any, nobody else touches the socket.
+        self._senders = 0
         self._again: type[Exception] = zmq.Again
         self._noblock: int = zmq.NOBLOCK
         self._events: int = zmq.EVENTS
@@ -59,15 +73,20 @@ class GreenSocket:
 
     def recv(self) -> bytes:
         """The next message, waiting (green) for one. One reader at a time."""
+        if self._senders:
+            self._after_senders()
         recv, again, noblock = self.socket.recv, self._again, self._noblock
         while True:
             try:
                 return recv(noblock)  # type: ignore[no-any-return]
             except again:
-                self._wait(self._fd)
+                self._wait_fd()
 
     def recv_nowait(self) -> bytes | None:
-        """The next message if one is queued, else None (never waits)."""
+        """The next message if one is queued, else None (never waits, except
+        behind a sender that waits on the socket: see :meth:`recv`)."""
+        if self._senders:
+            self._after_senders()
         try:
             return self.socket.recv(self._noblock)  # type: ignore[no-any-return]
         except self._again:
@@ -75,14 +94,31 @@ class GreenSocket:
 
     def recv_multipart(self) -> list[bytes]:
         """The next multipart message, waiting (green) for one. One reader at a time."""
+        if self._senders:
+            self._after_senders()
         while True:
             try:
                 return self.socket.recv_multipart(self._noblock)  # type: ignore[no-any-return]
             except self._again:
-                self._wait(self._fd)
+                self._wait_fd()
+
+    def _after_senders(self) -> None:
+        """Wait until no sender waits on the socket: a receive now would process
+        the socket's commands, taking the signal the sender waits for."""
+        lock = self._send_lock
+        while self._senders:
+            lock.acquire()
+            lock.release()
 
     def send(self, data: bytes) -> None:
-        """Send ``data``; waits (green) only while the socket's queue is full."""
+        """Send ``data``; waits (green) only while the socket's queue is full.
+
+        Raises:
+            zmq.ZMQError: The socket was closed (also: while this waited).
+        """
+        if self._senders:  # queue behind them: a send now would take their wake-up
+            self._send_when_writable(data)
+            return
         try:
             self.socket.send(data, self._noblock)
         except self._again:
@@ -90,17 +126,30 @@ class GreenSocket:
 
     def _send_when_writable(self, data: bytes) -> None:
         lock, socket = self._send_lock, self.socket
-        lock.acquire()
+        self._senders += 1
         try:
-            while True:
-                try:
-                    socket.send(data, self._noblock)
-                    return
-                except self._again:
-                    if not socket.getsockopt(self._events) & self._pollout:
-                        self._wait(self._fd)
+            lock.acquire()
+            try:
+                while True:
+                    try:
+                        socket.send(data, self._noblock)
+                        return
+                    except self._again:
+                        if not socket.getsockopt(self._events) & self._pollout:
+                            self._wait_fd()
+            finally:
+                lock.release()
         finally:
-            lock.release()
+            self._senders -= 1
+
+    def _wait_fd(self) -> None:
+        try:
+            self._wait(self._fd)
+        except OSError:  # notify_close: the socket was closed under this wait
+            if not self.socket.closed:
+                raise
+            zmq = self._backend.raw_zmq
+            raise zmq.ZMQError(zmq.ENOTSOCK, "the socket was closed while waiting") from None
 
     @property
     def closed(self) -> bool:
@@ -108,5 +157,15 @@ class GreenSocket:
         return bool(self.socket.closed)
 
     def close(self, linger: int | None = None) -> None:
-        """Close the socket (``linger`` in milliseconds, as pyzmq's ``close``)."""
+        """Close the socket (``linger`` in milliseconds, as pyzmq's ``close``).
+
+        Green threads waiting on it (a reader, a sender at the high-water mark)
+        are woken and raise ``zmq.ZMQError`` (``ENOTSOCK``); senders queued
+        behind them raise it too, when their turn comes. Waiting for them to
+        finish first is the caller's choice (a connection waits for its requests
+        in flight before it closes).
+        """
+        if self.socket.closed:
+            return
+        self._backend.notify_close(self._fd)
         self.socket.close(linger=linger)

@@ -3,6 +3,7 @@ and the module-level choice of the active backend."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -94,6 +95,12 @@ class FakeBackend(Backend):
         raise NotImplementedError
 
     def wait_readable(self, fd: int) -> None:
+        raise NotImplementedError
+
+    def notify_close(self, fd: int) -> None:
+        raise NotImplementedError
+
+    def run_in_thread(self, function: Callable[..., Any], *args: Any) -> Any:
         raise NotImplementedError
 
     def wsgi_server(self, host: str, port: int, application: Any, size: int) -> Any:
@@ -479,6 +486,83 @@ def test_semaphore_acquire_waits_for_a_release(backend: Backend) -> None:
     assert task.join(5)
     assert got == [True]
     semaphore.release()
+
+
+def test_semaphore_locked(backend: Backend) -> None:
+    semaphore = backend.semaphore(1)
+    assert not semaphore.locked()
+    semaphore.acquire()
+    assert semaphore.locked()
+    semaphore.release()
+    assert not semaphore.locked()
+
+
+# -- waiting on a descriptor, and blocking calls in OS threads ----------------------------
+
+
+def test_notify_close_wakes_a_waiter_with_an_os_error(backend: Backend) -> None:
+    read_fd, write_fd = os.pipe()
+    outcome: list[BaseException | None] = []
+
+    def waiter() -> None:
+        try:
+            backend.wait_readable(read_fd)
+            outcome.append(None)
+        except OSError as exc:
+            outcome.append(exc)
+
+    try:
+        task = backend.spawn(waiter)
+        backend.sleep(0.05)
+        assert outcome == []  # waiting: nothing to read
+        backend.notify_close(read_fd)
+        assert task.join(5), "the waiter was not woken"
+        assert len(outcome) == 1 and isinstance(outcome[0], OSError)
+        # Nothing of the old wait is left on the descriptor: a new wait works.
+        again = backend.spawn(backend.wait_readable, read_fd)
+        backend.sleep(0.01)
+        os.write(write_fd, b"x")
+        assert again.join(5)
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+def test_notify_close_without_waiters_does_nothing(backend: Backend) -> None:
+    read_fd, write_fd = os.pipe()
+    try:
+        backend.notify_close(read_fd)
+        os.write(write_fd, b"x")
+        backend.wait_readable(read_fd)  # still usable
+    finally:
+        os.close(read_fd)
+        os.close(write_fd)
+
+
+def test_run_in_thread_lets_green_threads_run(backend: Backend) -> None:
+    # The thread waits for an event only a green thread sets: were the hub
+    # blocked meanwhile, the wait would time out.
+    event = threading.Event()
+    ticks = [0]
+
+    def ticker() -> None:
+        while not event.is_set():
+            ticks[0] += 1
+            if ticks[0] == 3:
+                event.set()
+            backend.sleep(0.001)
+
+    task = backend.spawn(ticker)
+    assert backend.run_in_thread(event.wait, 30) is True
+    assert task.join(5)
+    assert ticks[0] >= 3
+
+
+def test_run_in_thread_returns_and_raises(backend: Backend) -> None:
+    assert backend.run_in_thread(pow, 2, 10) == 1024
+    assert backend.run_in_thread(threading.get_ident) != threading.get_ident()
+    with pytest.raises(ZeroDivisionError):
+        backend.run_in_thread(divmod, 1, 0)
 
 
 # -- timeout -----------------------------------------------------------------------------

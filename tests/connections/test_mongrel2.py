@@ -175,3 +175,99 @@ def test_stop_while_waiting_for_mongrel2_returns(backend: Backend) -> None:
         assert server.join(5)
 
     in_green(backend, body)
+
+
+def test_a_drain_waits_only_for_its_own_requests(backend: Backend) -> None:
+    """Two connections on one pool: stopping one does not wait for the other's requests."""
+    fakes = [FakeMongrel2(backend), FakeMongrel2(backend)]
+    conns = [
+        Mongrel2Connection(fake.pull_addr, fake.pub_addr, drain_quiet=0.02, shutdown_timeout=60)
+        for fake in fakes
+    ]
+    gate = backend.queue()
+
+    class Wait(WebMessageHandler):
+        def get(self) -> Any:
+            gate.get()
+            self.set_body("late")
+            return self.render()
+
+    apps = [
+        Brubeck(msg_conn=conns[0], handler_tuples=[(r"^/hello$", Hello)]),
+        Brubeck(msg_conn=conns[1], handler_tuples=[(r"^/wait$", Wait)]),
+    ]
+    pool = WorkerPool(backend, 10)
+
+    def body() -> None:
+        servers = [backend.spawn(c.serve, a, pool) for c, a in zip(conns, apps, strict=True)]
+        fakes[0].request(1, "/hello")
+        assert fakes[0].reply()[2].endswith(b"Hello world")
+        fakes[1].request(2, "/wait")
+        for _ in range(1000):
+            if pool.running:
+                break
+            backend.sleep(0.005)
+        assert pool.running == 1  # the other connection's request, waiting at the gate
+        conns[0].stop()
+        # Not the other's shutdown_timeout (60 s): only its own requests count.
+        assert servers[0].join(15), "the drain waited for another connection's request"
+        gate.put(None)
+        assert fakes[1].reply()[2].endswith(b"late")
+        conns[1].stop()
+        assert servers[1].join(15)
+
+    try:
+        in_green(backend, body)
+    finally:
+        gate.put(None)
+        for conn, fake in zip(conns, fakes, strict=True):
+            if conn._context is not None:
+                conn.shutdown()
+            fake.close()
+
+
+def test_shutdown_lets_other_green_threads_run_while_replies_flush(backend: Backend) -> None:
+    """Closing with replies still queued waits up to ``linger`` in term(): not the hub."""
+    zmq = backend.raw_zmq
+    context = zmq.Context()
+    stuck = context.socket(zmq.SUB)  # subscribes, then never reads: the replies stay queued
+    stuck.setsockopt(zmq.RCVHWM, 1)
+    stuck.setsockopt(zmq.RCVBUF, 4096)
+    stuck.setsockopt(zmq.LINGER, 0)
+    stuck.setsockopt(zmq.SUBSCRIBE, b"")
+    pub_addr = f"tcp://127.0.0.1:{free_port()}"
+    stuck.bind(pub_addr)
+    conn = Mongrel2Connection(f"tcp://127.0.0.1:{free_port()}", pub_addr, linger=1.0)
+    ticks = [0]
+    during: list[int] = []
+
+    def ticker() -> None:
+        while not during:
+            ticks[0] += 1
+            backend.sleep(0.001)
+
+    def poke() -> None:  # a bound socket attaches its peers when it is used
+        while conn._pub is None or conn._pull is None:
+            stuck.getsockopt(zmq.EVENTS)
+            backend.sleep(0.005)
+
+    def body() -> None:
+        poker = backend.spawn(poke)
+        conn.open(backend)
+        assert poker.join(5)
+        for _ in range(64):  # far more than the socket buffers between us take
+            conn._pub.send(b"x" * 1_000_000)
+        task = backend.spawn(ticker)
+        backend.sleep(0.01)
+        before = ticks[0]
+        conn.shutdown()
+        during.append(ticks[0] - before)
+        assert task.join(5)
+
+    try:
+        in_green(backend, body)
+        assert during[0] > 0, "no other green thread ran while the context terminated"
+        assert conn._context is None
+    finally:
+        stuck.close()
+        context.term()

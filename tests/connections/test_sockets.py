@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 
@@ -106,3 +107,131 @@ def test_send_waits_while_the_queue_is_full(backend: Backend) -> None:
     pull.close(linger=0)
     push.close()
     assert push.closed
+
+
+# -- senders waiting at the high-water mark ------------------------------------------------
+
+
+def full_pair(backend: Backend, kinds: tuple[int, int]) -> tuple[Any, GreenSocket]:
+    """A raw peer (bound, high-water mark 1) and a green socket whose queue to it
+    is full: the next send on the green socket waits."""
+    zmq = backend.raw_zmq
+    context = zmq.Context.instance()
+    addr = f"inproc://green-socket-{next(_names)}"
+    peer = context.socket(kinds[0])
+    peer.setsockopt(zmq.RCVHWM, 1)
+    peer.setsockopt(zmq.LINGER, 0)
+    peer.bind(addr)
+    raw = context.socket(kinds[1])
+    raw.setsockopt(zmq.SNDHWM, 1)
+    raw.setsockopt(zmq.LINGER, 0)
+    raw.connect(addr)
+    while True:
+        try:
+            raw.send(b"fill", zmq.NOBLOCK)
+        except zmq.Again:
+            break
+    return peer, GreenSocket(backend, raw)
+
+
+def drain(backend: Backend, peer: Any) -> list[bytes]:
+    """Read what the peer has queued, without a green switch (the last frame of each)."""
+    zmq = backend.raw_zmq
+    messages = []
+    while True:
+        try:
+            messages.append(peer.recv_multipart(zmq.NOBLOCK)[-1])
+        except zmq.Again:
+            return messages
+
+
+def waiting_sender(backend: Backend, sock: GreenSocket, data: bytes) -> tuple[Any, list[Any]]:
+    outcome: list[Any] = []
+
+    def send() -> None:
+        try:
+            sock.send(data)
+            outcome.append("sent")
+        except backend.raw_zmq.ZMQError as exc:
+            outcome.append(exc)
+
+    task = backend.spawn(send)
+    backend.sleep(0.05)
+    assert outcome == [], "the sender should wait: the queue is full"
+    return task, outcome
+
+
+def test_a_direct_send_does_not_take_a_waiting_senders_wake_up(backend: Backend) -> None:
+    zmq = backend.raw_zmq
+    pull, push = full_pair(backend, (zmq.PULL, zmq.PUSH))
+    task, outcome = waiting_sender(backend, push, b"waiting")
+    try:
+        assert drain(backend, pull)  # room again: the waiting sender's descriptor signals...
+        push.send(b"direct")  # ...and a send from here, before the hub ran, must not take that
+        assert task.join(5), "the waiting sender was never woken"
+        assert outcome == ["sent"]
+        received: list[bytes] = []
+        for _ in range(200):
+            received += drain(backend, pull)
+            if len(received) == 2:
+                break
+            backend.sleep(0.005)
+        assert received == [b"waiting", b"direct"]  # queued behind the one waiting
+    finally:
+        task.kill(RuntimeError("test over"))
+        push.close()
+        pull.close()
+
+
+def test_a_receive_does_not_take_a_waiting_senders_wake_up(backend: Backend) -> None:
+    zmq = backend.raw_zmq
+    router, dealer = full_pair(backend, (zmq.ROUTER, zmq.DEALER))
+    task, outcome = waiting_sender(backend, dealer, b"waiting")
+    try:
+        assert drain(backend, router)
+        assert dealer.recv_nowait() is None  # waits behind the sender, then finds nothing
+        assert task.join(5), "the waiting sender was never woken"
+        assert outcome == ["sent"]
+    finally:
+        task.kill(RuntimeError("test over"))
+        dealer.close()
+        router.close()
+
+
+def test_close_wakes_a_waiting_sender_with_an_error(backend: Backend) -> None:
+    zmq = backend.raw_zmq
+    pull, push = full_pair(backend, (zmq.PULL, zmq.PUSH))
+    task, outcome = waiting_sender(backend, push, b"waiting")
+    queued, queued_outcome = waiting_sender(backend, push, b"queued behind it")
+    try:
+        push.close()
+        assert task.join(5), "the waiting sender was never woken"
+        assert queued.join(5)
+        for result in (outcome, queued_outcome):
+            assert len(result) == 1 and isinstance(result[0], zmq.ZMQError)
+            assert result[0].errno == zmq.ENOTSOCK
+        assert push.closed
+        push.close()  # twice is fine
+    finally:
+        task.kill(RuntimeError("test over"))
+        queued.kill(RuntimeError("test over"))
+        pull.close()
+
+
+def test_close_wakes_a_waiting_reader_with_an_error(backend: Backend) -> None:
+    zmq = backend.raw_zmq
+    pull, push = pair(backend, (zmq.PULL, zmq.PUSH))
+    errors: list[Exception] = []
+
+    def reader() -> None:
+        try:
+            pull.recv()
+        except zmq.ZMQError as exc:
+            errors.append(exc)
+
+    task = backend.spawn(reader)
+    backend.sleep(0.02)
+    pull.close()
+    assert task.join(5), "the reader was never woken"
+    assert [error.errno for error in errors] == [zmq.ENOTSOCK]
+    push.close()
