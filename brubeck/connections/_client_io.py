@@ -223,7 +223,7 @@ class GreenIO:
         self._end(self.reader, lambda: self.started)
         self.socket.close()
         if self.own_context:
-            self.context.term()
+            self.backend.run_in_thread(self.context.term)  # up to linger: not on the hub
 
 
 class _Channel:

@@ -232,7 +232,10 @@ class Publisher:
             self._guard.close()
             self._guard = None
         if self._own_context:
-            self._context.term()
+            if self.backend is not None:  # term() waits up to linger: not on the hub
+                self.backend.run_in_thread(self._context.term)
+            else:
+                self._context.term()
 
     def __enter__(self) -> Publisher:
         return self
