@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from brubeck.concurrency import Backend, Task
 from brubeck.connections._frames import FrameSocket
+from brubeck.connections.base import terminate
 from brubeck.errors import ServiceTimeout
 
 if TYPE_CHECKING:
@@ -223,7 +224,7 @@ class GreenIO:
         self._end(self.reader, lambda: self.started)
         self.socket.close()
         if self.own_context:
-            self.backend.run_in_thread(self.context.term)  # up to linger: not on the hub
+            terminate(self.context, self.backend)
 
 
 class _Channel:

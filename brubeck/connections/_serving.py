@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from brubeck.concurrency import Backend, WorkerPool
 from brubeck.connections._frames import FrameSocket
-from brubeck.connections.base import Connection
+from brubeck.connections.base import Connection, terminate
 from brubeck.protocol.service import MAX_FRAME_SIZE, ServiceProtocolError
 
 if TYPE_CHECKING:
@@ -100,7 +100,6 @@ class SocketServer(Connection):
         self._guard: Any = None  # the CURVE server's ZAP handler, closed with the socket
         # Not a libzmq-made routing id (those start with 0x00), and unguessable.
         self._wake_token = b"\x01brubeck-wake-" + uuid.uuid4().bytes
-        self._in_flight = 0
         self._stopping = False
 
     def __repr__(self) -> str:
@@ -244,17 +243,6 @@ class SocketServer(Connection):
         self._in_flight += 1
         pool.submit(process, frames)
 
-    def _wait_in_flight(self, backend: Backend) -> None:
-        deadline = time.monotonic() + self.shutdown_timeout
-        while self._in_flight and time.monotonic() < deadline:
-            backend.sleep(0.005)
-        if self._in_flight:
-            log.warning(
-                "%d service messages still running after %s s",
-                self._in_flight,
-                self.shutdown_timeout,
-            )
-
     def shutdown(self) -> None:
         """Close the sockets; queued replies are flushed for up to ``linger`` seconds."""
         for sock in (self._wake, self._socket):
@@ -268,7 +256,4 @@ class SocketServer(Connection):
         if context is not None:
             # term() blocks until the replies are flushed (``linger``): in an OS
             # thread, so the other green threads go on meanwhile.
-            if self.backend is not None:
-                self.backend.run_in_thread(context.term)
-            else:
-                context.term()
+            terminate(context, self.backend)

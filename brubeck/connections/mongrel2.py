@@ -31,7 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 from brubeck.concurrency import Backend, WorkerPool
-from brubeck.connections.base import Connection
+from brubeck.connections.base import Connection, terminate
 from brubeck.connections.sockets import GreenSocket
 from brubeck.protocol import mongrel2
 
@@ -95,7 +95,6 @@ class Mongrel2Connection(Connection):
         self._pub: Any = None
         self._wake: Any = None
         self._stopping = False
-        self._in_flight = 0  # this connection's requests running (the pool may be shared)
         self._held: list[bytes] | None = None  # replies held back while draining
 
     def __repr__(self) -> str:
@@ -190,16 +189,6 @@ class Mongrel2Connection(Connection):
 
         return process
 
-    def _wait_in_flight(self, backend: Backend) -> None:
-        """Give this connection's requests in flight ``shutdown_timeout`` seconds."""
-        deadline = time.monotonic() + self.shutdown_timeout
-        while self._in_flight and time.monotonic() < deadline:
-            backend.sleep(0.005)
-        if self._in_flight:
-            log.warning(
-                "%d requests still running after %s s", self._in_flight, self.shutdown_timeout
-            )
-
     def _send_all(self, replies: list[bytes]) -> None:
         held = self._held
         if held is not None:
@@ -257,10 +246,7 @@ class Mongrel2Connection(Connection):
                 sock.close()
         context, self._context = self._context, None
         if context is not None:
-            if self.backend is not None:
-                self.backend.run_in_thread(context.term)
-            else:
-                context.term()
+            terminate(context, self.backend)
 
     # -- replies (Brubeck 0.4's API, for handlers that answer by themselves) -------------
 

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from brubeck.codecs import Codec, default_registry
 from brubeck.concurrency import Backend, get_backend
+from brubeck.connections.base import terminate
 from brubeck.connections.oneway import topic_bytes
 from brubeck.errors import ServiceTimeout
 from brubeck.protocol import service
@@ -232,10 +233,7 @@ class Publisher:
             self._guard.close()
             self._guard = None
         if self._own_context:
-            if self.backend is not None:  # term() waits up to linger: not on the hub
-                self.backend.run_in_thread(self._context.term)
-            else:
-                self._context.term()
+            terminate(self._context, self.backend)
 
     def __enter__(self) -> Publisher:
         return self
