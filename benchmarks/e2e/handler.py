@@ -8,8 +8,10 @@ and SUB sockets a Mongrel2 server binds, sends the request messages Mongrel2
 1.12 sends (tnetstring headers), keeps ``--in-flight`` requests outstanding,
 and reads the CPU time the handler process used per request from
 ``/proc/PID/task/*/stat``: its Python thread and ZeroMQ's I/O thread
-separately. Stacks: the bare pyzmq floor (``floor.py``) and Brubeck
-(``brubeck run apps:brubeck_app --mongrel2``) on eventlet and gevent.
+separately. Stacks: the bare pyzmq floor (``floor.py``), Brubeck
+(``brubeck run apps:brubeck_app --mongrel2``) on eventlet and gevent, and
+Brubeck's serving layer alone (``serving-*``: ``trivial_app.py``, whose
+pipeline does nothing).
 The handler runs on core 0, this script on core 1.
 """
 
@@ -39,6 +41,11 @@ STACKS = {
     "brubeck-eventlet": [PY, "-m", "brubeck", "run", "apps:brubeck_app",
                          "--mongrel2", "{pull},{pub}", "--concurrency", "eventlet"],
     "brubeck-gevent": [PY, "-m", "brubeck", "run", "apps:brubeck_app",
+                       "--mongrel2", "{pull},{pub}", "--concurrency", "gevent"],
+    # The serving layer alone: an app whose handle_message does no work (trivial_app.py).
+    "serving-eventlet": [PY, "-m", "brubeck", "run", "trivial_app:app",
+                         "--mongrel2", "{pull},{pub}", "--concurrency", "eventlet"],
+    "serving-gevent": [PY, "-m", "brubeck", "run", "trivial_app:app",
                        "--mongrel2", "{pull},{pub}", "--concurrency", "gevent"],
 }  # fmt: skip
 
