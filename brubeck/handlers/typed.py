@@ -20,9 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from brubeck.codecs import Codec, Registry, default_registry, tnetstring
+from brubeck.codecs import Codec, Registry, default_registry, json, tnetstring
 from brubeck.errors import (
     DecodeError,
+    EncodeError,
     HTTPError,
     NotAcceptableError,
     ShieldDocException,
@@ -203,9 +204,32 @@ def encode_reply(spec: TypedSpec, codec: Codec, result: Any) -> bytes:
         )
     elif spec.check_reply:
         primitive = result.to_primitive()
-        _checked(model, primitive)
+        text = _valid_json(model, primitive)
+        if text is not None and codec.encode is json.encode:
+            return text  # the very bytes that were checked
         return codec.encode(primitive)
     return codec.encode(result.to_primitive())
+
+
+def _valid_json(model: type[BaseDocument], primitive: dict[str, Any]) -> bytes | None:
+    """Check a reply's primitive data against ``model``; its JSON text when
+    that is how it was checked, else None.
+
+    The JSON text goes through the model's typed decoder (msgspec, in C),
+    which accepts only what the generic path accepts; anything it refuses,
+    and data JSON cannot carry, is decided by the generic path.
+
+    Raises:
+        ReplyValidationError: The reply does not satisfy its document.
+    """
+    try:
+        text = json.encode(primitive)
+    except EncodeError:
+        text = None
+    if text is not None and model._typed_from_json(text) is not None:
+        return text
+    _checked(model, primitive)
+    return None
 
 
 def _checked(model: type[BaseDocument], data: dict[str, Any]) -> BaseDocument:

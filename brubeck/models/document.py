@@ -248,17 +248,23 @@ class BaseDocument(SafeableMixin):
     def from_json(cls: type[D], data: bytes | str) -> D:
         """Decode JSON and :meth:`from_primitive` it; malformed JSON is a
         :class:`ShieldDocException` too, with the error at ``$``."""
-        typed = _typed.decoder_for(cls)
-        if typed is not None:
-            checked: D | None = typed(data)
-            if checked is not None:
-                return checked  # msgspec checked it in C; anything else: the generic path
+        checked = cls._typed_from_json(data)
+        if checked is not None:
+            return checked  # msgspec checked it in C; anything else: the generic path
         try:
             obj = msgspec.json.decode(data)
         except (msgspec.DecodeError, UnicodeError, RecursionError) as exc:
             error = ShieldException(f"Invalid JSON: {exc}", "", None, "$")
             raise ShieldDocException(cls._class_name, [error]) from None
         return cls.from_primitive(obj)
+
+    @classmethod
+    def _typed_from_json(cls: type[D], data: bytes | str) -> D | None:
+        """The document, when the class's typed decoder (msgspec) accepts
+        ``data``; None when it refuses or the class has none (then only the
+        generic path can decide, and report)."""
+        typed = _typed.decoder_for(cls)
+        return None if typed is None else typed(data)
 
     # -- serialization --------------------------------------------------------
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from brubeck.app import Brubeck
-from brubeck.codecs import msgpack, tnetstring
+from brubeck.codecs import json, msgpack, tnetstring
 from brubeck.handlers import JSONMessageHandler, ReplyValidationError, WebMessageHandler, typed
 from brubeck.models import Document, IntField, ListField, StringField
 from brubeck.testing import TestClient
@@ -183,6 +183,39 @@ def test_an_invalid_reply_is_a_500_not_a_malformed_answer() -> None:
         client().get("/signups")
     response = client(raise_server_exceptions=False).get("/signups")
     assert response.status == 500
+
+
+def test_an_invalid_reply_is_a_500_in_every_codec() -> None:
+    test = client(raise_server_exceptions=False)
+    response = test.get("/signups", headers={"Accept": "application/msgpack"})
+    assert response.status == 500
+
+
+def test_a_checked_json_reply_is_the_json_of_its_primitive_data() -> None:
+    response = client().post("/signups", json=GOOD)
+    expected = Account(name="alice", greeting="welcome, alice").to_primitive()
+    assert response.body == json.encode(expected)
+
+
+class Even(Document):
+    # A validation callable: no typed decoder, so only the generic path checks replies.
+    number = IntField(required=True, validation=lambda value: value % 2 == 0)
+
+
+@pytest.mark.parametrize(("number", "status"), [(2, 200), (3, 500)])
+def test_replies_the_typed_decoder_cannot_check_are_checked_generically(
+    number: int, status: int
+) -> None:
+    class Numbers(JSONMessageHandler):
+        @typed(reply=Even)
+        def get(self) -> Even:
+            return Even(number=number)
+
+    test = TestClient(Brubeck(handler_tuples=[(r"^/", Numbers)]), raise_server_exceptions=False)
+    response = test.get("/")
+    assert response.status == status
+    if status == 200:
+        assert response.json()["number"] == number
 
 
 def test_replies_without_a_declared_document_are_sent_as_is() -> None:
