@@ -127,6 +127,8 @@ def parse_query(query: str | bytes, max_fields: int = MAX_FIELDS) -> dict[str, l
     text = query.decode("utf-8", "surrogateescape") if isinstance(query, bytes) else query
     if not text:
         return {}
+    if "%" not in text and "+" not in text:  # nothing to unquote: split, as parse_qsl does
+        return _split_query(text, max_fields)
     try:
         pairs = urllib.parse.parse_qsl(
             text, keep_blank_values=True, errors="surrogateescape", max_num_fields=max_fields
@@ -136,6 +138,19 @@ def parse_query(query: str | bytes, max_fields: int = MAX_FIELDS) -> dict[str, l
     fields: dict[str, list[str]] = {}
     for name, value in pairs:
         fields.setdefault(name, []).append(value)
+    return fields
+
+
+def _split_query(text: str, max_fields: int) -> dict[str, list[str]]:
+    """:func:`parse_query` of text without escapes (``%``) or ``+``."""
+    pieces = text.split("&")
+    if len(pieces) > max_fields:
+        raise BadRequestError(f"more than {max_fields} fields")
+    fields: dict[str, list[str]] = {}
+    for piece in pieces:
+        if piece:
+            name, _, value = piece.partition("=")
+            fields.setdefault(name, []).append(value)
     return fields
 
 
@@ -268,14 +283,25 @@ def format_response(
     return head if no_body or method == "HEAD" else head + body
 
 
+# Header names already found to be tokens (an app uses a handful): a set
+# lookup instead of the regex. Bounded, so odd names cannot grow it for ever.
+_TOKENS_SEEN: set[str] = set()
+_TOKENS_KEPT = 256
+
+
 def check_header(name: Any, value: Any) -> None:
     """Refuse a header that is not a token name with a Latin-1 value free of CR, LF and NUL.
 
     Raises:
         ProtocolError: What is wrong with it.
     """
-    if not isinstance(name, str) or not _TOKEN.fullmatch(name):
-        raise ProtocolError(f"bad header name {name!r}")
+    if type(name) is not str or name not in _TOKENS_SEEN:
+        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+            raise ProtocolError(f"bad header name {name!r}")
+        if len(_TOKENS_SEEN) < _TOKENS_KEPT:
+            _TOKENS_SEEN.add(str(name))
+    if type(value) is str and value.isascii() and value.isprintable():
+        return  # printable ASCII: no CR, LF or NUL, and Latin-1
     if not isinstance(value, str) or _FORBIDDEN_IN_VALUES.search(value):
         raise ProtocolError(f"bad value for header {name}: CR, LF and NUL are not allowed")
     try:

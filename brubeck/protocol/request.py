@@ -278,5 +278,6 @@ def _header_text(value: str) -> str:
 
 
 def _clean(value: str, strip: bool) -> str:
-    value = _CONTROL.sub(" ", value)
+    if not value.isprintable():  # printable text has no control characters
+        value = _CONTROL.sub(" ", value)
     return value.strip() if strip else value

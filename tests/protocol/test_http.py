@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import urllib.parse
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from brubeck.errors import ProtocolError
+from brubeck.errors import BadRequestError, ProtocolError
 from brubeck.protocol import http, mongrel2
 from tests.helpers import DATA
 
@@ -72,6 +74,13 @@ def test_a_given_content_length_is_replaced_by_the_real_one() -> None:
 def test_header_injection_is_refused(headers: dict[str, str]) -> None:
     with pytest.raises(ProtocolError):
         http.format_response(200, headers, b"")
+
+
+def test_a_name_seen_before_does_not_let_a_bad_value_through() -> None:
+    assert http.format_response(200, {"X-Seen": "fine\tvalue"}, b"")
+    for bad in ("a\r\nSet-Cookie: admin=1", "a\x00", "\u2603"):
+        with pytest.raises(ProtocolError):
+            http.format_response(200, {"X-Seen": bad}, b"")
 
 
 @pytest.mark.parametrize("status", [99, 1000, -1])
@@ -196,3 +205,24 @@ def test_set_cookie_values() -> None:
     ]:
         with pytest.raises(ValueError):
             http.set_cookie_value(name, value, **extra)
+
+
+@given(
+    st.lists(
+        st.tuples(st.text(alphabet="ab=&;%+2Fé \x00", max_size=6), st.text(max_size=6)), max_size=6
+    ).map(lambda pairs: "&".join(f"{name}={value}" for name, value in pairs))
+    | st.text(alphabet="ab=&;%+2Fé", max_size=20)
+)
+def test_parse_query_agrees_with_parse_qsl(text: str) -> None:
+    # The fast path for text without escapes must give what urllib's parser gives.
+    expected: dict[str, list[str]] = {}
+    pairs = urllib.parse.parse_qsl(text, keep_blank_values=True, errors="surrogateescape")
+    for name, value in pairs:
+        expected.setdefault(name, []).append(value)
+    assert http.parse_query(text) == expected
+
+
+def test_the_unescaped_fast_path_keeps_the_field_limit() -> None:
+    with pytest.raises(BadRequestError):
+        http.parse_query("&".join("k=v" for _ in range(http.MAX_FIELDS + 1)))
+    assert http.parse_query("a&&b=&c=1=2") == {"a": [""], "b": [""], "c": ["1=2"]}
