@@ -1,12 +1,14 @@
 """Raw ZeroMQ services: Brubeck against a bare pyzmq loop and zerorpc, in one run.
 
-    ./dev bench services [--duration 3] [--only NAME ...]
+    ./dev bench services [--duration 3] [--rounds 3] [--only NAME ...]
 
 Every stack answers ``echo(value)`` over tcp://127.0.0.1, its server in one
 process pinned to core 0 and its client in another pinned to core 1 (as the
 reference run of issue 7). Calls per second, and the p50 and p99 latency of
 one call, for one call in flight at a time and for 64, with a tiny value
-(``"x"``) and the 454-byte signup document (tests/data/signup.json).
+(``"x"``) and the 454-byte signup document (tests/data/signup.json). Every
+row is measured in ``--rounds`` rounds over all the stacks; the round with
+the median rate is reported.
 
 Stacks:
 
@@ -299,6 +301,9 @@ def report(results: dict[str, dict[tuple[str, int], dict[str, float]]]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=3.0, help="seconds per row")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds over every stack; a row's median is reported"
+    )
     parser.add_argument("--only", nargs="*", choices=STACKS, help="these stacks only")
     parser.add_argument("--serve", nargs=2, metavar=("STACK", "ADDR"), help=argparse.SUPPRESS)
     parser.add_argument("--client", nargs=5, help=argparse.SUPPRESS)
@@ -320,16 +325,32 @@ def main() -> int:
         return 0
     if len(os.sched_getaffinity(0)) < 2:
         print("-- fewer than 2 cores: client and server are not pinned")
-    results = {}
+    stacks = []
     for stack in args.only or STACKS:
         reason = missing(stack)
         if reason:
             print(f"-- {stack}: skipped, needs {reason}", flush=True)
-            continue
-        print(f"-- {stack}", flush=True)
-        results[stack] = measure(stack, args.duration)
-    report(results)
+        else:
+            stacks.append(stack)
+    # Rounds interleave the stacks, so that the machine's drift (this kind
+    # varies by +-20% within minutes) falls on all of them alike.
+    runs: dict[str, list[dict[tuple[str, int], dict[str, float]]]] = {s: [] for s in stacks}
+    for round_number in range(1, args.rounds + 1):
+        for stack in stacks:
+            print(f"-- {stack} (round {round_number} of {args.rounds})", flush=True)
+            runs[stack].append(measure(stack, args.duration))
+    report({stack: median_rows(rounds) for stack, rounds in runs.items()})
     return 0
+
+
+def median_rows(
+    rounds: list[dict[tuple[str, int], dict[str, float]]],
+) -> dict[tuple[str, int], dict[str, float]]:
+    """Each row from the round with the median rate (its latencies with it)."""
+    return {
+        key: sorted((one[key] for one in rounds), key=lambda row: row["rate"])[len(rounds) // 2]
+        for key in rounds[0]
+    }
 
 
 if __name__ == "__main__":

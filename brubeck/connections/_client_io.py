@@ -7,9 +7,10 @@ the call it answers; both wait for one call until its deadline.
 
 * :class:`GreenIO`: one plain pyzmq socket, read by one reader green thread
   that waits on the hub (:class:`~brubeck.connections._frames.FrameSocket`;
-  none for a PUSH socket, which cannot read); a waiter parks on a green
-  semaphore under the backend's timeout (never ``RCVTIMEO``, which gevent
-  ignores, nor a ``Poller``, which eventlet's blocks the hub with).
+  none for a PUSH socket, which cannot read); a waiter parks in the hub under
+  the backend's timeout (never ``RCVTIMEO``, which gevent ignores, nor a
+  ``Poller``, which eventlet's blocks the hub with), and the calls settled
+  in one batch are resumed by one hub callback.
 * :class:`BlockingIO`: plain pyzmq, one socket per OS thread, no thread of
   its own: the caller waiting polls its socket, in slices, so that another
   thread sending on the same socket never waits long for it.
@@ -102,6 +103,12 @@ class GreenIO:
         self.sweeping = self.closing = False
         self.sweep_at = time.monotonic()  # the sweeper's next wake (none before it runs)
         self.sweeper = backend.spawn(self._sweep) if spec.replies else None
+        from greenlet import getcurrent  # only now: importing Brubeck imports no greenlet
+
+        self.getcurrent = getcurrent
+        # Calls settled since the hub's last turn, whose waiters it resumes next.
+        self.ready: list[ReplyFuture] = []
+        self.wake_pending = False
 
     def _read(self) -> None:
         self.started = True
@@ -149,26 +156,37 @@ class GreenIO:
                 continue
 
     def wait(self, future: ReplyFuture) -> None:
-        waiter = future._waiter
-        if waiter is None:
-            waiter = future._waiter = self.backend.semaphore(0)
         remaining = future.deadline - time.monotonic()
         if remaining <= 0:
             return
         if future.deadline < self.sweep_at or self.closing:
             try:  # due before the sweeper wakes: a timer of its own
                 with self.backend.timeout(remaining):
-                    waiter.acquire()
+                    self._park(future)
             except TimeoutError:
                 return
         else:  # the sweeper times it out
             key = next(self.keys)
             self.timed[key] = future
             try:
-                waiter.acquire()
+                self._park(future)
             finally:
                 self.timed.pop(key, None)
-        waiter.release()  # for anyone else waiting on the same call
+
+    def _park(self, future: ReplyFuture) -> None:
+        """Wait in the hub until the call is settled. The green threads parked
+        on a call are listed on it (``_waiter``), so that :meth:`_wake_ready`
+        switches only into a green thread that still waits right here."""
+        parked: list[Any] | None = future._waiter
+        if parked is None:
+            parked = future._waiter = []
+        current = self.getcurrent()
+        parked.append(current)
+        try:
+            while not future.done():
+                self.backend.park()
+        finally:
+            parked.remove(current)
 
     def _sweep(self) -> None:
         """Time out the calls waited for whose deadline passed, then sleep
@@ -198,7 +216,34 @@ class GreenIO:
             return
 
     def wake(self, future: ReplyFuture) -> None:
-        future._waiter.release()
+        # One hub callback for every call settled before the hub's next turn
+        # (a reader settles a batch of replies), not a timer per call.
+        self.ready.append(future)
+        if not self.wake_pending:
+            self.wake_pending = True
+            self.backend.call_soon(self._wake_ready)
+
+    def _wake_ready(self) -> None:
+        """In the hub: resume the green threads parked on the settled calls."""
+        self.wake_pending = False
+        ready, self.ready = self.ready, []
+        for index, future in enumerate(ready):
+            try:
+                self._resume(future)
+            except BaseException:  # e.g. SystemExit out of one: still wake the others
+                for later in ready[index + 1 :]:
+                    self.wake(later)
+                raise
+
+    @staticmethod
+    def _resume(future: ReplyFuture) -> None:
+        parked = future._waiter
+        for waiter in list(parked or ()):
+            if parked and waiter in parked:  # still parked on this call
+                try:
+                    waiter.switch()
+                except Exception:  # its own failure, not the others' wake-up
+                    log.exception("a green thread failed while resuming a service call")
 
     def _expire(self, future: ReplyFuture) -> None:
         try:

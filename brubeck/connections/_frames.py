@@ -65,7 +65,9 @@ class FrameSocket:
         # Plain ints: an enum's | and & are Python calls, per frame.
         self._noblock = int(zmq.NOBLOCK)
         self._sndmore = int(zmq.NOBLOCK | zmq.SNDMORE)
-        self._events = int(zmq.EVENTS)
+        # ...but the option itself as the enum member: pyzmq's get() turns
+        # its argument into a SocketOption, which is quickest for a member.
+        self._events = zmq.EVENTS
         self._pollin = int(zmq.POLLIN)
 
     def recv(self) -> list[bytes]:

@@ -112,7 +112,7 @@ class ReplyFuture:
         self._client = client
         self._reply: ServiceReply | None = None
         self._error: BaseException | None = None
-        self._waiter: Any = None  # made by whoever waits first
+        self._waiter: Any = None  # the green threads parked on it (made by the first)
         self._channel: Any = None  # the socket the call went out on (blocking mode)
 
     def done(self) -> bool:
@@ -140,7 +140,7 @@ class ReplyFuture:
         if self.done():
             return
         self._reply, self._error = reply, error
-        if self._waiter is not None:
+        if self._waiter:
             self._client._io.wake(self)
 
     def __repr__(self) -> str:

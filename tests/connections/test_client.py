@@ -178,6 +178,26 @@ def test_futures_many_in_flight(backend: Backend) -> None:
     run_green(backend, body)
 
 
+def test_green_threads_waiting_on_one_call_all_get_its_reply(backend: Backend) -> None:
+    app, _ = make_app(backend)
+
+    def body() -> None:
+        server = Server(backend, app)
+        with ServiceClient(server.endpoint, backend=backend) as client:
+            shared = client.call_async("/sleep/20")
+            quick = client.call_async("/sleep/200", timeout=0.01)  # times out: its waiter leaves
+            got: list[Any] = []
+            tasks = [backend.spawn(lambda: got.append(shared.result().body)) for _ in range(3)]
+            with pytest.raises(ServiceTimeout):
+                quick.result()
+            assert all(task.join(5) for task in tasks)
+            assert got == ["slept 20"] * 3
+            assert client.call("/echo", 7).body == 7  # the socket still serves new calls
+        server.stop()
+
+    run_green(backend, body)
+
+
 def test_unawaited_calls_expire(backend: Backend, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(client_module, "_SWEEP_EVERY", 4)
     app, _ = make_app(backend)
