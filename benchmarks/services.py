@@ -292,10 +292,32 @@ def report(results: dict[str, dict[tuple[str, int], dict[str, float]]]) -> None:
             for ref in (floor, zerorpc):
                 cells.append(f"{row['rate'] / ref[payload, n]['rate']:.2f}" if ref else "")
             print(f"| {stack} | {payload} | {n} | " + " | ".join(cells) + " |")
-    print("\nTargets (Brubeck, each payload): 1 in flight >= 0.6x floor; 64 in flight >= 0.4x")
-    print("floor and >= 5x zerorpc. Issue 7's reference run (echo('x'), not this run):")
+    print("\nTargets (issue 7, stated for echo('x'), the tiny payload): 1 in flight >= 0.6x")
+    print("floor; 64 in flight >= 0.4x floor and >= 5x zerorpc.")
+    for stack, rows in results.items():
+        if stack.startswith("brubeck-") and floor:
+            print(f"  {stack}: " + "; ".join(_verdicts(rows, floor, zerorpc)))
+    print("Issue 7's reference run (echo('x'), not this run):")
     for name, (one, many) in REFERENCE.items():
         print(f"  {name}: {one:,} calls/s one at a time, {many:,} with 64 in flight")
+
+
+def _verdicts(
+    rows: dict[tuple[str, int], dict[str, float]],
+    floor: dict[tuple[str, int], dict[str, float]],
+    zerorpc: dict[tuple[str, int], dict[str, float]] | None,
+) -> list[str]:
+    def rate(table: dict[tuple[str, int], dict[str, float]], n: int) -> float:
+        return table["tiny", n]["rate"]
+
+    checks = [("1 in flight", rate(rows, 1) / rate(floor, 1), 0.6, "floor")]
+    checks.append(("64 in flight", rate(rows, 64) / rate(floor, 64), 0.4, "floor"))
+    if zerorpc:
+        checks.append(("64 in flight", rate(rows, 64) / rate(zerorpc, 64), 5.0, "zerorpc"))
+    return [
+        f"{what} {ratio:.2f}x {ref} ({'met' if ratio >= target else 'MISSED'}, >= {target})"
+        for what, ratio, target, ref in checks
+    ]
 
 
 def main() -> int:

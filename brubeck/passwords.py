@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import re
 import secrets
 from typing import Any
+
+from brubeck import blocking
 
 __all__ = [
     "BCRYPT",
@@ -88,7 +91,10 @@ def _unb64(text: str) -> bytes:
 
 
 def _scrypt(raw: str, salt: bytes, ln: int, r: int, p: int, length: int) -> bytes:
-    return hashlib.scrypt(
+    # Tens of milliseconds of CPU with the GIL released: in a thread of the
+    # backend's pool, so the other requests go on meanwhile.
+    work = functools.partial(
+        hashlib.scrypt,
         raw.encode("utf-8"),
         salt=salt,
         n=1 << ln,
@@ -97,6 +103,7 @@ def _scrypt(raw: str, salt: bytes, ln: int, r: int, p: int, length: int) -> byte
         maxmem=_memory(ln, r, p),
         dklen=length,
     )
+    return blocking.run(work)
 
 
 def hash_password(

@@ -17,8 +17,12 @@ libraries (database drivers, HTTP clients) yield to other requests.
 from __future__ import annotations
 
 import importlib
+import threading
 import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from brubeck import blocking
 from brubeck.concurrency.base import Backend, Lock, Queue, Task, WSGIServer
 from brubeck.concurrency.pool import DEFAULT_POOL_SIZE, WorkerPool
 
@@ -35,6 +39,7 @@ __all__ = [
     "active_backend",
     "get_backend",
     "monkey_patch",
+    "run_blocking",
     "sleep",
     "use",
 ]
@@ -45,6 +50,7 @@ BACKENDS = {"eventlet": "brubeck.concurrency.eventlet", "gevent": "brubeck.concu
 DEFAULT_BACKEND = "eventlet"
 
 _active: Backend | None = None
+T = TypeVar("T")
 
 
 def get_backend(name: str | Backend | None = None) -> Backend:
@@ -77,15 +83,41 @@ def get_backend(name: str | Backend | None = None) -> Backend:
 
 
 def use(name: str | Backend | None = None) -> Backend:
-    """Make ``name`` the active backend (the one :func:`sleep` uses) and return it."""
+    """Make ``name`` the active backend (the one :func:`sleep` and
+    :func:`run_blocking` use) and return it."""
     global _active
     _active = get_backend(name)
+    blocking.install(_run_blocking_call)
     return _active
 
 
 def active_backend() -> Backend | None:
     """The backend the app serves with, or None before one was chosen."""
     return _active
+
+
+def _run_blocking_call(function: Callable[[], Any]) -> Any:
+    return run_blocking(function)
+
+
+def run_blocking(function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)``, without holding up the other requests while it runs.
+
+    For CPU-heavy calls that release the GIL (``hashlib.scrypt``, zlib on
+    large data, ...): in an OS thread of the active backend's pool while the
+    calling green thread waits, green. With no backend active (plain code,
+    the in-process test client), or off the main thread (whose hub the app
+    runs), it is a plain call.
+    """
+    backend = _active
+    if backend is None or threading.current_thread() is not threading.main_thread():
+        return function(*args)
+    import greenlet  # a backend is active: greenlet is imported already
+
+    if greenlet.getcurrent() is backend.hub():
+        return function(*args)  # the hub itself must not wait
+    result: T = backend.run_in_thread(function, *args)
+    return result
 
 
 def sleep(seconds: float = 0) -> None:

@@ -766,3 +766,39 @@ def test_zmq_socket_usable_after_a_timed_out_recv(backend: Backend) -> None:
         push.close(linger=0)
         pull.close(linger=0)
         context.term()
+
+
+def test_a_password_hash_lets_the_other_green_threads_run(
+    backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # scrypt takes tens of ms with the GIL released: with a backend active it
+    # runs in the backend's thread pool, so the hub keeps serving meanwhile.
+    from brubeck import blocking, passwords
+
+    monkeypatch.setattr(concurrency, "_active", None)
+    monkeypatch.setattr(blocking, "_runner", blocking._runner)
+    concurrency.use(backend)
+    ticks: list[float] = []
+    done: list[bool] = []
+
+    def ticker() -> None:
+        while not done:
+            ticks.append(time.monotonic())
+            backend.sleep(0.001)
+
+    def body() -> None:
+        task = backend.spawn(ticker)
+        backend.sleep(0.005)
+        before = len(ticks)
+        stored = passwords.hash_password("correct horse", ln=16)  # ~64 MB, tens of ms
+        during = len(ticks) - before
+        assert passwords.verify_password("correct horse", stored)
+        done.append(True)
+        task.join(1)
+        assert during >= 3, f"the hub stood still while hashing ({during} ticks)"
+
+    run_green(backend, body, timeout=30)
+
+
+def test_blocking_calls_run_plainly_without_a_backend(no_active: None) -> None:
+    assert concurrency.run_blocking(threading.get_ident) == threading.get_ident()
