@@ -8,7 +8,7 @@ verb's body must satisfy and the document it replies with.
 
 from __future__ import annotations
 
-from brubeck.handlers.base import HTTP_METHODS, Close, MessageHandler, Reply
+from brubeck.handlers.base import HTTP_METHODS, Close, JSONText, MessageHandler, Reply
 from brubeck.handlers.json import JSONMessageHandler
 from brubeck.handlers.typed import ReplyValidationError, typed
 from brubeck.handlers.web import WebMessageHandler, http_response, render
@@ -17,6 +17,7 @@ __all__ = [
     "HTTP_METHODS",
     "Close",
     "JSONMessageHandler",
+    "JSONText",
     "MessageHandler",
     "Reply",
     "ReplyValidationError",

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from brubeck.codecs import json
 from brubeck.protocol.mongrel2 import MessageKind
 
-__all__ = ["HTTP_METHODS", "RENDER_KEYS", "Close", "MessageHandler", "Reply"]
+__all__ = ["HTTP_METHODS", "RENDER_KEYS", "Close", "JSONText", "MessageHandler", "Reply"]
 
 log = logging.getLogger("brubeck.handlers")
 
@@ -69,6 +69,14 @@ class Reply:
 @dataclass(frozen=True, slots=True)
 class Close:
     """No reply, just close the client connection (an empty Mongrel2 message)."""
+
+
+class JSONText(str):
+    """JSON text: what :meth:`MessageHandler.render` returns. A ``str`` (as in
+    Brubeck 0.4), which a reply sends as ``application/json`` rather than as
+    plain text."""
+
+    __slots__ = ()
 
 
 class MessageHandler:
@@ -250,7 +258,7 @@ class MessageHandler:
         """The payload as JSON text (``hide_status``, ``http_200``: see the web handlers)."""
         if status_code is not None:
             self.set_status(status_code)
-        return json.encode(self._payload).decode("utf-8")
+        return JSONText(json.encode(self._payload).decode("utf-8"))
 
     def render_error(
         self, status_code: int, error_handler: Callable[[], Any] | None = None, **kw: Any

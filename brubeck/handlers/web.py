@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from brubeck.codecs import Registry
 from brubeck.errors import ProtocolError
-from brubeck.handlers.base import HTTP_METHODS, RENDER_KEYS, Close, MessageHandler, Reply
+from brubeck.handlers.base import HTTP_METHODS, RENDER_KEYS, Close, JSONText, MessageHandler, Reply
 from brubeck.handlers.typed import codecs_of, encode_reply, is_final, prepare, spec_of
 from brubeck.protocol import http
 from brubeck.protocol.cookies import cookie_decode, cookie_encode
@@ -47,7 +47,8 @@ def http_response(
 
 def to_reply(result: Any) -> Reply | Close | None:
     """What a handler returned, as a reply: a ``Reply`` or ``Close`` as is,
-    0.4's render dict, or text/bytes (a 200); ``None`` is "no reply now".
+    0.4's render dict, or text/bytes (a 200: ``application/json`` for a
+    :class:`JSONText`, else plain text); ``None`` is "no reply now".
 
     Raises:
         TypeError: Anything else (a handler bug, so a 500).
@@ -58,7 +59,8 @@ def to_reply(result: Any) -> Reply | Close | None:
         headers = header_pairs(result["headers"] or {})
         return Reply(result["status_code"], headers, _body_bytes(result["body"]))
     if isinstance(result, str | bytes | bytearray | memoryview):
-        return Reply(200, [("Content-Type", "text/plain; charset=utf-8")], _body_bytes(result))
+        media = "application/json" if type(result) is JSONText else "text/plain; charset=utf-8"
+        return Reply(200, [("Content-Type", media)], _body_bytes(result))
     raise TypeError(f"a handler returned {type(result).__name__}, not a reply")
 
 
