@@ -103,8 +103,9 @@ class Backend(abc.ABC):
     def notify_close(self, fd: int) -> None:
         """Wake every green thread waiting in :meth:`wait_readable` on ``fd``:
         there the wait raises :class:`OSError`. Call it just before closing
-        ``fd``: a descriptor closed under a waiter never signals it, and the
-        hub keeps watching a number the system may give to a new file."""
+        ``fd`` if it was ever waited on: a descriptor closed under a waiter
+        never signals it, and the hub would go on watching a number the
+        system may give to a new file."""
 
     @abc.abstractmethod
     def run_in_thread(self, function: Callable[..., Any], *args: Any) -> Any:

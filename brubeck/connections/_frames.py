@@ -40,6 +40,7 @@ class FrameSocket:
 
     __slots__ = (
         "_again",
+        "_backend",
         "_events",
         "_fd",
         "_get",
@@ -60,6 +61,7 @@ class FrameSocket:
         self.waiting = False
         self._fd: int = socket.getsockopt(zmq.FD)
         self._wait = backend.wait_readable
+        self._backend = backend
         self._send, self._recv, self._get = base.send, base.recv, base.get
         self._again: type[Exception] = zmq.Again
         # Plain ints: an enum's | and & are Python calls, per frame.
@@ -86,6 +88,12 @@ class FrameSocket:
                 self.waiting = True
                 try:
                     self._wait(self._fd)
+                except OSError:  # notify_close: the socket was closed under this wait
+                    if not socket.closed:
+                        raise
+                    zmq = self._backend.raw_zmq
+                    reason = "the socket was closed while waiting"
+                    raise zmq.ZMQError(zmq.ENOTSOCK, reason) from None
                 finally:
                     self.waiting = False
                 continue
@@ -140,5 +148,10 @@ class FrameSocket:
         return bool(self.socket.closed)
 
     def close(self, linger: int | None = None) -> None:
-        """Close the socket (``linger`` in milliseconds, as pyzmq's ``close``)."""
+        """Close the socket (``linger`` in milliseconds, as pyzmq's ``close``);
+        a green thread still waiting in :meth:`recv` raises ``zmq.ZMQError``
+        (``ENOTSOCK``)."""
+        if self.socket.closed:
+            return
+        self._backend.notify_close(self._fd)  # before the descriptor can be reused
         self.socket.close(linger=linger)

@@ -539,6 +539,27 @@ def test_notify_close_without_waiters_does_nothing(backend: Backend) -> None:
         os.close(write_fd)
 
 
+def test_a_closed_descriptor_number_reused_by_a_new_file_is_waited_on_afresh(
+    backend: Backend,
+) -> None:
+    first_read, first_write = os.pipe()
+    os.write(first_write, b"x")
+    backend.wait_readable(first_read)  # leaves whatever the backend keeps between waits
+    backend.notify_close(first_read)
+    os.close(first_read)
+    os.close(first_write)
+    second_read, second_write = os.pipe()  # the lowest free numbers: the old ones
+    try:
+        task = backend.spawn(backend.wait_readable, second_read)
+        backend.sleep(0.01)
+        os.write(second_write, b"x")
+        assert task.join(5), "the wait on the new descriptor never woke"
+    finally:
+        backend.notify_close(second_read)
+        os.close(second_read)
+        os.close(second_write)
+
+
 def test_run_in_thread_lets_green_threads_run(backend: Backend) -> None:
     # The thread waits for an event only a green thread sets: were the hub
     # blocked meanwhile, the wait would time out.

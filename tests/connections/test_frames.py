@@ -100,3 +100,27 @@ def test_replies_sent_while_the_reader_waits_are_never_lost(
 
     run_green(backend, body, 60)
     assert relayed, "no reply went through the relay: the test did not test it"
+
+
+def test_closing_wakes_a_waiting_reader_with_a_zmq_error(backend: Backend) -> None:
+    pull, push = pair(backend, ("PULL", "PUSH"))
+    zmq = backend.raw_zmq
+    errors: list[BaseException] = []
+
+    def reader() -> None:
+        try:
+            pull.recv()
+        except zmq.ZMQError as exc:
+            errors.append(exc)
+
+    def body() -> None:
+        task = backend.spawn(reader)
+        backend.sleep(0.02)
+        assert pull.waiting
+        pull.close()
+        assert task.join(5), "the reader was not woken by close()"
+        assert len(errors) == 1 and errors[0].errno == zmq.ENOTSOCK
+        pull.close()  # a second close does nothing
+        push.close()
+
+    run_green(backend, body)
