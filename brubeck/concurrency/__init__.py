@@ -87,17 +87,13 @@ def use(name: str | Backend | None = None) -> Backend:
     :func:`run_blocking` use) and return it."""
     global _active
     _active = get_backend(name)
-    blocking.install(_run_blocking_call)
+    blocking.install(run_blocking)
     return _active
 
 
 def active_backend() -> Backend | None:
     """The backend the app serves with, or None before one was chosen."""
     return _active
-
-
-def _run_blocking_call(function: Callable[[], Any]) -> Any:
-    return run_blocking(function)
 
 
 def run_blocking(function: Callable[..., T], *args: Any) -> T:

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from brubeck.concurrency import Backend
+from brubeck.connections.sockets import wait_for_socket
 
 __all__ = ["FrameSocket"]
 
@@ -49,7 +50,6 @@ class FrameSocket:
         "_recv",
         "_send",
         "_sndmore",
-        "_wait",
         "socket",
         "waiting",
     )
@@ -60,7 +60,6 @@ class FrameSocket:
         self.socket = socket
         self.waiting = False
         self._fd: int = socket.getsockopt(zmq.FD)
-        self._wait = backend.wait_readable
         self._backend = backend
         self._send, self._recv, self._get = base.send, base.recv, base.get
         self._again: type[Exception] = zmq.Again
@@ -87,13 +86,7 @@ class FrameSocket:
             except again:
                 self.waiting = True
                 try:
-                    self._wait(self._fd)
-                except OSError:  # notify_close: the socket was closed under this wait
-                    if not socket.closed:
-                        raise
-                    zmq = self._backend.raw_zmq
-                    reason = "the socket was closed while waiting"
-                    raise zmq.ZMQError(zmq.ENOTSOCK, reason) from None
+                    wait_for_socket(self._backend, self._fd, socket)
                 finally:
                     self.waiting = False
                 continue

@@ -33,7 +33,23 @@ from typing import Any
 
 from brubeck.concurrency import Backend
 
-__all__ = ["GreenSocket"]
+__all__ = ["GreenSocket", "wait_for_socket"]
+
+
+def wait_for_socket(backend: Backend, fd: int, socket: Any) -> None:
+    """Wait (green) for ``socket``'s descriptor ``fd`` to signal.
+
+    Raises:
+        zmq.ZMQError: ``ENOTSOCK``, the socket was closed under the wait
+            (``Backend.notify_close``).
+    """
+    try:
+        backend.wait_readable(fd)
+    except OSError:
+        if not socket.closed:
+            raise
+        zmq = backend.raw_zmq
+        raise zmq.ZMQError(zmq.ENOTSOCK, "the socket was closed while waiting") from None
 
 
 class GreenSocket:
@@ -52,7 +68,6 @@ class GreenSocket:
         "_pollout",
         "_send_lock",
         "_senders",
-        "_wait",
         "socket",
     )
 
@@ -61,7 +76,6 @@ class GreenSocket:
         self.socket = socket
         self._backend = backend
         self._fd: int = socket.getsockopt(zmq.FD)
-        self._wait = backend.wait_readable
         self._send_lock = backend.semaphore(1)
         # Senders in the slow path (waiting on the descriptor, or queued behind
         # the one that does): while there are any, nobody else touches the socket.
@@ -143,13 +157,7 @@ class GreenSocket:
             self._senders -= 1
 
     def _wait_fd(self) -> None:
-        try:
-            self._wait(self._fd)
-        except OSError:  # notify_close: the socket was closed under this wait
-            if not self.socket.closed:
-                raise
-            zmq = self._backend.raw_zmq
-            raise zmq.ZMQError(zmq.ENOTSOCK, "the socket was closed while waiting") from None
+        wait_for_socket(self._backend, self._fd, self.socket)
 
     @property
     def closed(self) -> bool:
