@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from brubeck import blocking
-from brubeck.concurrency.base import Backend, Lock, Queue, Task, WSGIServer
+from brubeck.concurrency.base import Backend, Lock, Queue, Task, Watcher, WSGIServer
 from brubeck.concurrency.pool import DEFAULT_POOL_SIZE, WorkerPool
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "Queue",
     "Task",
     "WSGIServer",
+    "Watcher",
     "WorkerPool",
     "active_backend",
     "get_backend",

@@ -11,6 +11,7 @@ never polls, it waits on one socket per green thread.
 
 from __future__ import annotations
 
+import errno
 import logging
 import warnings
 from collections.abc import Callable
@@ -22,13 +23,15 @@ with warnings.catch_warnings():
     import eventlet
     import eventlet.green.zmq as green_zmq
     import eventlet.hubs
+    import eventlet.hubs.hub
     import eventlet.queue
     import eventlet.semaphore
     import eventlet.tpool
     import eventlet.wsgi
     import zmq as raw_zmq
+    from greenlet import getcurrent
 
-from brubeck.concurrency.base import Backend, Lock, Queue, WSGIServer
+from brubeck.concurrency.base import Backend, Lock, Queue, Watcher, WSGIServer
 
 __all__ = ["EventletBackend"]
 
@@ -64,6 +67,117 @@ class _Task:
 
     def dead(self) -> bool:
         return bool(self._thread.dead)
+
+
+_READ = eventlet.hubs.hub.READ
+
+
+class _Alive:
+    """What a :class:`_Watcher`'s hub listener names as its green thread.
+
+    The hub throws into a listener's green thread only while that one is
+    alive (``BaseHub.close_one``); the green thread that added the listener
+    may have ended while others wait on it now, and the watcher's own
+    :meth:`_Watcher._throw` reaches those."""
+
+    dead = False
+
+
+_ALIVE = _Alive()
+
+
+class _Watcher:
+    """One hub listener kept for a descriptor's life, not one per wait.
+
+    ``trampoline`` adds a listener for each wait (``epoll_ctl`` ADD, and a
+    listener object) and removes it after (DEL): about 4 µs a wait, measured
+    on an inproc ping-pong. Here the listener stays while waits follow each
+    other. When the descriptor signals with nobody waiting, the listener is
+    removed (epoll reports a readable descriptor on every loop of the hub
+    until someone reads it: with nobody to read, the hub would spin), and the
+    next wait adds it again.
+
+    Adding it first tells the hub that the number is ours now
+    (``mark_as_reopened``): a listener still registered on it is left over
+    from a descriptor closed without :meth:`close`. A watcher belongs to the
+    OS thread (and so the hub) of its first wait.
+    """
+
+    __slots__ = ("_closed", "_fd", "_hub", "_listener", "_readers", "_waiters")
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._hub: Any = None
+        self._readers: dict[int, Any] = {}
+        self._listener: Any = None
+        self._waiters: list[Any] = []
+        self._closed = False
+
+    def wait(self) -> None:
+        listener = self._listener
+        # Still ours in the hub? (The hub drops listeners of descriptors it
+        # finds invalid or obsolete.)
+        if listener is None or self._readers.get(self._fd) is not listener:
+            self._listen()
+        current = getcurrent()
+        waiters = self._waiters
+        waiters.append(current)
+        try:
+            self._hub.switch()
+        finally:
+            try:
+                waiters.remove(current)
+            except ValueError:
+                pass
+
+    def _listen(self) -> None:
+        if self._closed:
+            raise OSError(errno.EBADF, "the watcher was closed")
+        hub = self._hub
+        if hub is None:
+            hub = self._hub = eventlet.hubs.get_hub()
+            self._readers = hub.listeners[_READ]
+        hub.mark_as_reopened(self._fd)
+        listener = hub.add(_READ, self._fd, self._fire, self._throw, None)
+        listener.greenlet = _ALIVE
+        self._listener = listener
+
+    def _fire(self, fd: int) -> None:
+        """The hub's callback (in the hub): the descriptor is readable."""
+        waiters = self._waiters
+        if not waiters:
+            listener, self._listener = self._listener, None
+            if listener is not None and self._readers.get(fd) is listener:
+                self._hub.remove(listener)
+        elif len(waiters) == 1:
+            waiters[0].switch()
+        else:
+            for waiter in tuple(waiters):
+                waiter.switch()
+
+    def _throw(self, error: BaseException) -> None:
+        """The hub's throwback (in the hub): the number was reused, so the
+        descriptor was closed without :meth:`close`."""
+        self._listener = None
+        for waiter in tuple(self._waiters):
+            waiter.throw(error)
+
+    def _closed_under_waiters(self) -> None:
+        for waiter in tuple(self._waiters):  # each leaves the list as it is thrown into
+            waiter.throw(OSError(errno.EBADF, "the descriptor was closed while waiting"))
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        listener, self._listener = self._listener, None
+        hub = self._hub
+        if hub is None:
+            return
+        if listener is not None and self._readers.get(self._fd) is listener:
+            hub.remove(listener)
+        if self._waiters:  # thrown into from the hub, at its next turn
+            hub.schedule_call_global(0, self._closed_under_waiters)
 
 
 class _WSGIServer:
@@ -121,6 +235,9 @@ class EventletBackend(Backend):
 
     def wait_readable(self, fd: int) -> None:
         eventlet.hubs.trampoline(fd, read=True)
+
+    def watch(self, fd: int) -> Watcher:
+        return _Watcher(fd)
 
     def notify_close(self, fd: int) -> None:
         # The hub's notify_close does nothing (eventlet 0.41); notify_opened

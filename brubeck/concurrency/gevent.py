@@ -18,8 +18,9 @@ import gevent.queue
 import gevent.socket
 import zmq as raw_zmq
 import zmq.green as green_zmq
+from greenlet import getcurrent
 
-from brubeck.concurrency.base import Backend, Lock, Queue, WSGIServer
+from brubeck.concurrency.base import Backend, Lock, Queue, Watcher, WSGIServer
 
 __all__ = ["GeventBackend"]
 
@@ -39,6 +40,76 @@ class _Task:
 
     def dead(self) -> bool:
         return bool(self._greenlet.dead)
+
+
+class _Watcher:
+    """One io watcher kept for a descriptor's life, not one per wait.
+
+    Started while waits follow each other; stopped when the descriptor
+    signals with nobody waiting (libev reports a readable descriptor on every
+    loop until someone reads it: with nobody to read, the hub would spin),
+    and started again by the next wait. A watcher belongs to the OS thread
+    (and so the hub) of its first wait.
+    """
+
+    __slots__ = ("_closed", "_fd", "_hub", "_io", "_waiters")
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._hub: Any = None
+        self._io: Any = None
+        self._waiters: list[Any] = []
+        self._closed = False
+
+    def wait(self) -> None:
+        io = self._io
+        if io is None or not io.active:
+            self._start()
+        current = getcurrent()
+        waiters = self._waiters
+        waiters.append(current)
+        try:
+            self._hub.switch()
+        finally:
+            try:
+                waiters.remove(current)
+            except ValueError:
+                pass
+
+    def _start(self) -> None:
+        if self._closed:
+            raise OSError(errno.EBADF, "the watcher was closed")
+        if self._io is None:
+            self._hub = gevent.get_hub()
+            self._io = self._hub.loop.io(self._fd, 1)
+        self._io.start(self._fire)
+
+    def _fire(self) -> None:
+        """The loop's callback (in the hub): the descriptor is readable."""
+        waiters = self._waiters
+        if not waiters:
+            self._io.stop()
+        elif len(waiters) == 1:
+            waiters[0].switch()
+        else:
+            for waiter in tuple(waiters):
+                waiter.switch()
+
+    def _closed_under_waiters(self) -> None:
+        for waiter in tuple(self._waiters):  # each leaves the list as it is thrown into
+            waiter.throw(OSError(errno.EBADF, "the descriptor was closed while waiting"))
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        io, self._io = self._io, None
+        if io is None:
+            return
+        io.stop()
+        io.close()
+        if self._waiters:  # thrown into from the hub, at its next turn
+            self._hub.loop.run_callback(self._closed_under_waiters)
 
 
 class _WSGIServer:
@@ -96,6 +167,9 @@ class GeventBackend(Backend):
             if not watchers:
                 self._watchers.pop(fd, None)
             watcher.close()
+
+    def watch(self, fd: int) -> Watcher:
+        return _Watcher(fd)
 
     def notify_close(self, fd: int) -> None:
         hub = gevent.get_hub()

@@ -43,13 +43,13 @@ class FrameSocket:
         "_again",
         "_backend",
         "_events",
-        "_fd",
         "_get",
         "_noblock",
         "_pollin",
         "_recv",
         "_send",
         "_sndmore",
+        "_watcher",
         "socket",
         "waiting",
     )
@@ -59,7 +59,7 @@ class FrameSocket:
         base = zmq.backend.Socket  # the Cython socket: no Python wrapper per call
         self.socket = socket
         self.waiting = False
-        self._fd: int = socket.getsockopt(zmq.FD)
+        self._watcher = backend.watch(socket.getsockopt(zmq.FD))
         self._backend = backend
         self._send, self._recv, self._get = base.send, base.recv, base.get
         self._again: type[Exception] = zmq.Again
@@ -86,7 +86,7 @@ class FrameSocket:
             except again:
                 self.waiting = True
                 try:
-                    wait_for_socket(self._backend, self._fd, socket)
+                    wait_for_socket(self._watcher, socket, self._backend.raw_zmq)
                 finally:
                     self.waiting = False
                 continue
@@ -146,5 +146,5 @@ class FrameSocket:
         (``ENOTSOCK``)."""
         if self.socket.closed:
             return
-        self._backend.notify_close(self._fd)  # before the descriptor can be reused
+        self._watcher.close()  # before the descriptor can be reused
         self.socket.close(linger=linger)

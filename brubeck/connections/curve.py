@@ -242,12 +242,14 @@ class ZapHandler:
                 ) from None
             raise
         self.socket = socket
+        self._frames: FrameSocket | None = None  # what the green thread reads it through
         self._started = False
         self._closing = False
         self._task: Task | None = None
         self._thread: threading.Thread | None = None
         if backend is not None:
-            self._task = backend.spawn(self._serve_green, FrameSocket(backend, socket))
+            self._frames = FrameSocket(backend, socket)
+            self._task = backend.spawn(self._serve_green, self._frames)
         else:
             self._thread = threading.Thread(target=self._serve_blocking, daemon=True)
             self._thread.start()
@@ -305,4 +307,7 @@ class ZapHandler:
             task.join(1.0)
         elif self._thread is not None:
             self._thread.join(1.0)
-        self.socket.close()
+        if self._frames is not None:
+            self._frames.close()  # also ends its watch on the descriptor
+        else:
+            self.socket.close()

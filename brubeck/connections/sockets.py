@@ -14,9 +14,10 @@ ZMQ_FD): after a wake-up the state is read again with a non-blocking call,
 never assumed. A receive that found nothing has drained the socket's command
 mailbox, so the next arrival signals the descriptor again.
 
-Only one green thread may wait on a descriptor at once (eventlet refuses a
-second): each socket here is read by one green thread (its connection's
-receive loop), and senders that find the queue full wait in turn, behind a lock.
+Each socket waits through one :class:`~brubeck.concurrency.Watcher`, kept
+from its first wait to its close (one hub registration, not one per wait).
+Each socket here is read by one green thread (its connection's receive
+loop), and senders that find the queue full wait in turn, behind a lock.
 
 And while a sender waits on the descriptor, nobody else may touch the socket:
 any call processes its commands, so a direct send (or a receive) that comes
@@ -31,24 +32,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from brubeck.concurrency import Backend
+from brubeck.concurrency import Backend, Watcher
 
 __all__ = ["GreenSocket", "wait_for_socket"]
 
 
-def wait_for_socket(backend: Backend, fd: int, socket: Any) -> None:
-    """Wait (green) for ``socket``'s descriptor ``fd`` to signal.
+def wait_for_socket(watcher: Watcher, socket: Any, zmq: Any) -> None:
+    """Wait (green) for ``socket``'s descriptor to signal (its ``watcher``).
 
     Raises:
-        zmq.ZMQError: ``ENOTSOCK``, the socket was closed under the wait
-            (``Backend.notify_close``).
+        zmq.ZMQError: ``ENOTSOCK``, the socket was closed under the wait (or before it).
     """
     try:
-        backend.wait_readable(fd)
+        watcher.wait()
     except OSError:
         if not socket.closed:
             raise
-        zmq = backend.raw_zmq
         raise zmq.ZMQError(zmq.ENOTSOCK, "the socket was closed while waiting") from None
 
 
@@ -63,11 +62,11 @@ class GreenSocket:
         "_again",
         "_backend",
         "_events",
-        "_fd",
         "_noblock",
         "_pollout",
         "_send_lock",
         "_senders",
+        "_watcher",
         "socket",
     )
 
@@ -75,7 +74,7 @@ class GreenSocket:
         zmq = backend.raw_zmq
         self.socket = socket
         self._backend = backend
-        self._fd: int = socket.getsockopt(zmq.FD)
+        self._watcher = backend.watch(socket.getsockopt(zmq.FD))
         self._send_lock = backend.semaphore(1)
         # Senders in the slow path (waiting on the descriptor, or queued behind
         # the one that does): while there are any, nobody else touches the socket.
@@ -157,7 +156,7 @@ class GreenSocket:
             self._senders -= 1
 
     def _wait_fd(self) -> None:
-        wait_for_socket(self._backend, self._fd, self.socket)
+        wait_for_socket(self._watcher, self.socket, self._backend.raw_zmq)
 
     @property
     def closed(self) -> bool:
@@ -175,5 +174,5 @@ class GreenSocket:
         """
         if self.socket.closed:
             return
-        self._backend.notify_close(self._fd)
+        self._watcher.close()  # before the descriptor can be reused
         self.socket.close(linger=linger)

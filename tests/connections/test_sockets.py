@@ -104,7 +104,7 @@ def test_send_waits_while_the_queue_is_full(backend: Backend) -> None:
     assert task.join(5)
     assert received == [b"%d" % index for index in range(20)]
     assert sent == list(range(20))
-    pull.close(linger=0)
+    reader.close(linger=0)  # through the wrapper: it ends the watch on the descriptor
     push.close()
     assert push.closed
 
@@ -235,3 +235,26 @@ def test_close_wakes_a_waiting_reader_with_an_error(backend: Backend) -> None:
     assert task.join(5), "the reader was never woken"
     assert [error.errno for error in errors] == [zmq.ENOTSOCK]
     push.close()
+
+
+def test_close_ends_the_watch_so_a_green_socket_can_take_the_number(backend: Backend) -> None:
+    """The socket's descriptor stays watched between waits; close() must end
+    that before the number is reused (eventlet refuses a second reader of a
+    number, and its green zmq sockets read theirs from the start)."""
+    zmq = backend.raw_zmq
+    pull, push = pair(backend, (zmq.PULL, zmq.PUSH))
+    task = backend.spawn(pull.recv)
+    backend.sleep(0.01)  # waiting: the watch is registered
+    push.send(b"x")
+    assert task.join(5)
+    number = pull.socket.getsockopt(zmq.FD)
+    pull.close()
+    push.close()
+    backend.sleep(0.05)  # libzmq's reaper thread frees the descriptor after the close
+    context = zmq.Context.instance()  # started already: no descriptors of its own to take
+    sockets = [backend.zmq.Socket(context, zmq.PULL) for _ in range(4)]  # one gets the number
+    try:
+        assert number in [sock.getsockopt(zmq.FD) for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close(linger=0)
