@@ -215,8 +215,9 @@ def _valid_json(model: type[BaseDocument], primitive: dict[str, Any]) -> bytes |
     """Check a reply's primitive data against ``model``; its JSON text when
     that is how it was checked, else None.
 
-    The JSON text goes through the model's typed decoder (msgspec, in C),
-    which accepts only what the generic path accepts; anything it refuses,
+    The JSON text goes through the model's typed checker (the typed
+    decoder's msgspec struct, in C, without building documents), which
+    accepts only what the generic path accepts; anything it refuses,
     and data JSON cannot carry, is decided by the generic path.
 
     Raises:
@@ -226,7 +227,7 @@ def _valid_json(model: type[BaseDocument], primitive: dict[str, Any]) -> bytes |
         text = json.encode(primitive)
     except EncodeError:
         text = None
-    if text is not None and model._typed_from_json(text) is not None:
+    if text is not None and model._typed_accepts_json(text):
         return text
     _checked(model, primitive)
     return None

@@ -9,6 +9,11 @@ anything is in doubt (an alternative key, a required field with a default, a
 value to convert), the typed decoder answers None and ``from_json`` takes the
 generic path, which also produces the errors. So it can only ever accept what
 the generic path accepts, with the same values (``tests/models/test_typed.py``).
+
+The same struct also gives a *checker* (:func:`checker_for`): whether data
+is valid, without building the document (only the checks that run in Python,
+datetimes and dict keys, run on the decoded struct). A typed reply is checked
+that way (``brubeck.handlers.typed``): half the cost of decoding it again.
 """
 
 from __future__ import annotations
@@ -23,9 +28,10 @@ import msgspec
 from brubeck.models import fields as f
 from brubeck.models.fields.base import _EMAIL, _URL, parse_datetime
 
-__all__ = ["decoder_for"]
+__all__ = ["checker_for", "decoder_for"]
 
 Decode = Callable[[bytes | str], Any]
+Check = Callable[[bytes | str], bool]
 _UNSET = msgspec.UNSET
 _NO_DECODER: Any = object()
 
@@ -38,15 +44,31 @@ def decoder_for(cls: Any) -> Decode | None:
     """The class's typed decoder (None if it has none), built on first use."""
     decode = cls.__dict__.get("_json_decoder")
     if decode is None:
-        try:
-            struct, convert = _compile(cls, ())
-            decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(struct)
-        except (_Unsupported, TypeError, ValueError):  # msgspec refused a type: no decoder
-            decode = _NO_DECODER
-        else:
-            decode = _decoder(decoder, convert)
-        type.__setattr__(cls, "_json_decoder", decode)
+        decode = _build(cls)[0]
     return None if decode is _NO_DECODER else decode
+
+
+def checker_for(cls: Any) -> Check | None:
+    """The class's typed checker (None if it has none), built on first use:
+    ``check(data)`` is True when the typed decoder would accept ``data``
+    (so the generic path would too), False when only the generic path can tell."""
+    check = cls.__dict__.get("_json_checker")
+    if check is None:
+        check = _build(cls)[1]
+    return None if check is _NO_DECODER else check
+
+
+def _build(cls: Any) -> tuple[Any, Any]:
+    try:
+        struct, convert, check = _compile(cls, ())
+        decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(struct)
+    except (_Unsupported, TypeError, ValueError):  # msgspec refused a type: no decoder
+        decode = checker = _NO_DECODER
+    else:
+        decode, checker = _decoder(decoder, convert), _checker(decoder, check)
+    type.__setattr__(cls, "_json_decoder", decode)
+    type.__setattr__(cls, "_json_checker", checker)
+    return decode, checker
 
 
 def _decoder(decoder: msgspec.json.Decoder[Any], convert: Callable[[Any], Any]) -> Decode:
@@ -59,7 +81,23 @@ def _decoder(decoder: msgspec.json.Decoder[Any], convert: Callable[[Any], Any]) 
     return decode
 
 
-def _compile(cls: Any, open_classes: tuple[Any, ...]) -> tuple[type, Callable[[Any], Any]]:
+def _checker(decoder: msgspec.json.Decoder[Any], check: Callable[[Any], Any] | None) -> Check:
+    def check_all(data: bytes | str) -> bool:
+        try:
+            wire = decoder.decode(data)
+        except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
+            return False
+        return check is None or check(wire) is not None
+
+    return check_all
+
+
+def _compile(
+    cls: Any, open_classes: tuple[Any, ...]
+) -> tuple[type, Callable[[Any], Any], Callable[[Any], Any] | None]:
+    """The wire struct of ``cls``, its converter to the document (None when
+    it refuses), and its checker (None when it refuses; the checker itself
+    is None when msgspec checks everything, so there is nothing to run)."""
     if cls in open_classes:
         raise _Unsupported("recursive documents")
     ns: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_UNSET": _UNSET}
@@ -67,15 +105,17 @@ def _compile(cls: Any, open_classes: tuple[Any, ...]) -> tuple[type, Callable[[A
     struct_fields: list[tuple[str, Any, Any]] = []
     rename: dict[str, str] = {}
     lines = ["def convert(s):"]
+    checks = ["def check(s):"]
     canonical = {field.uniq_field or name for name, field in cls._fields.items()}
     for position, key in enumerate(sorted(set(cls._input_keys) - canonical)):
         struct_fields.append((f"a{position}", Any, _UNSET))  # present: the generic path maps it
         rename[f"a{position}"] = key
         lines.append(f"    if s.a{position} is not _UNSET: return None")
+        checks.append(f"    if s.a{position} is not _UNSET: return None")
     direct: list[str] = []  # required, stored as decoded: one dict display
     later: list[str] = []
     for index, (name, field) in enumerate(cls._fields.items()):
-        kind, post = _field_type(field, ns, index, (*open_classes, cls))
+        kind, post, checked = _field_type(field, ns, index, (*open_classes, cls))
         rename[f"f{index}"] = field.uniq_field or name
         if field.required:
             # Missing or null: msgspec refuses it, and the generic path reports it.
@@ -85,17 +125,28 @@ def _compile(cls: Any, open_classes: tuple[Any, ...]) -> tuple[type, Callable[[A
                 later.append(f"    d[{name!r}] = v")
             else:
                 direct.append(f"{name!r}: s.f{index}")
+            if checked:
+                checks.append(f"    if {checked}(s.f{index}) is None: return None")
         else:
             struct_fields.append((f"f{index}", kind | None | msgspec.UnsetType, _UNSET))
             later += _convert_lines(name, field, index, post)
+            if checked:
+                checks += [
+                    f"    v = s.f{index}",
+                    f"    if v is not _UNSET and v is not None and {checked}(v) is None:",
+                    "        return None",
+                ]
     lines += ["    d = {" + ", ".join(direct) + "}", *later]
     lines += ["    doc = _new(_cls)", "    doc._data = d", "    return doc"]
-    exec("\n".join(lines), ns)  # noqa: S102 - our own generated source
+    trivial = len(checks) == 1
+    checks.append("    return True")
+    exec("\n".join(lines) + "\n" + "\n".join(checks), ns)  # noqa: S102 - our own generated source
     fields: list[tuple[str, Any] | tuple[str, Any, Any]] = [*required, *struct_fields]
     # (msgspec: the fields without a default come first)
     struct = msgspec.defstruct(f"{cls.__name__}Wire", fields, rename=rename)
     convert: Callable[[Any], Any] = ns["convert"]
-    return struct, convert
+    check: Callable[[Any], Any] | None = None if trivial else ns["check"]
+    return struct, convert, check
 
 
 def _convert_lines(name: str, field: f.BaseField, index: int, post: str) -> list[str]:
@@ -113,54 +164,63 @@ def _convert_lines(name: str, field: f.BaseField, index: int, post: str) -> list
 
 def _field_type(  # noqa: C901 - one table of field types
     field: f.BaseField, ns: dict[str, Any], index: int, open_classes: tuple[Any, ...]
-) -> tuple[Any, str]:
-    """(msgspec type, converter name or "") for one field."""
+) -> tuple[Any, str, str]:
+    """(msgspec type, converter name or "", checker name or "") for one field:
+    both take the decoded value and answer None when it is not valid; the
+    converter gives the document's value, the checker anything else."""
     if field.validation is not None:
         raise _Unsupported("a validation callable")
     kind = type(field)
     if kind in (f.StringField, f.EmailField, f.URLField):
-        return _string(field, required=field.required), ""
+        return _string(field, required=field.required), "", ""
     if field.choices is not None:
         raise _Unsupported("choices on a non-string field")
     if kind in (f.IntField, f.LongField):
-        return Annotated[int, _meta(ge=field.min_value, le=field.max_value)], ""  # type: ignore[attr-defined]
+        return Annotated[int, _meta(ge=field.min_value, le=field.max_value)], "", ""  # type: ignore[attr-defined]
     if kind is f.FloatField:
         # Always finite: msgspec refuses out-of-range numbers ("1e999") and
         # JSON has no NaN or Infinity.
-        return Annotated[float, _meta(ge=field.min_value, le=field.max_value)], ""  # type: ignore[attr-defined]
+        return Annotated[float, _meta(ge=field.min_value, le=field.max_value)], "", ""  # type: ignore[attr-defined]
     if kind is f.BooleanField:
-        return bool, ""
+        return bool, "", ""
     if kind is f.UUIDField:
         # msgspec accepts a subset of what uuid.UUID() does (no braces, no
         # urn:), with equal values: checked in tests/models/test_typed.py.
         ns["_uuid4"] = uuid.uuid4
-        return uuid.UUID, ""
+        return uuid.UUID, "", ""
     if kind is f.DateTimeField:
         # Plain text for msgspec: parse_datetime checks the pattern itself (a
         # pattern here too would run the same regex twice, from C, ~0.6 µs).
         ns["_datetime"] = parse_datetime
-        return str, "_datetime"
+        return str, "_datetime", "_datetime"
     if kind is f.DictField:
         # Keys are checked in Python (_dict_keys): a msgspec pattern on keys
         # calls the regex engine once per key, ~0.3 µs each.
         ns["_dict_keys"] = _dict_keys
         item = field.field  # type: ignore[attr-defined]
         if item is None:
-            return dict[str, Any], "_dict_keys"
+            return dict[str, Any], "_dict_keys", "_dict_keys"
         if type(item) is not f.StringField or item.validation is not None:
             raise _Unsupported("a typed dict of other than plain strings")
         values: Any = _string(item, required=False)
-        return dict[str, values], "_dict_keys"
+        return dict[str, values], "_dict_keys", "_dict_keys"
     if kind is f.EmbeddedDocumentField:
-        return _embedded(field.document_type, ns, f"_e{index}", open_classes), f"_e{index}"  # type: ignore[attr-defined]
+        struct, convert, check = _compile(field.document_type, open_classes)  # type: ignore[attr-defined]
+        ns[f"_e{index}"], ns[f"_c{index}"] = convert, check
+        return struct, f"_e{index}", f"_c{index}" if check is not None else ""
     if kind is f.ListField and type(field.field) is f.EmbeddedDocumentField:  # type: ignore[attr-defined]
         inner = field.field  # type: ignore[attr-defined]
         if inner.validation is not None or inner.choices is not None:
             raise _Unsupported("options on list items")
-        struct, convert = _compile(inner.document_type, open_classes)
+        struct, convert, check = _compile(inner.document_type, open_classes)
         ns[f"_e{index}"] = partial(_documents, convert)
+        ns[f"_c{index}"] = None if check is None else partial(_all_checked, check)
         bounds = _meta(min_length=field.min_length, max_length=field.max_length)  # type: ignore[attr-defined]
-        return Annotated[list[struct], bounds], f"_e{index}"  # type: ignore[valid-type]
+        return (
+            Annotated[list[struct], bounds],  # type: ignore[valid-type]
+            f"_e{index}",
+            f"_c{index}" if check is not None else "",
+        )
     raise _Unsupported(kind.__name__)
 
 
@@ -192,12 +252,6 @@ def _meta(**constraints: Any) -> msgspec.Meta:
     return msgspec.Meta(**given)
 
 
-def _embedded(cls: Any, ns: dict[str, Any], name: str, open_classes: tuple[Any, ...]) -> type:
-    struct, convert = _compile(cls, open_classes)
-    ns[name] = convert
-    return struct
-
-
 def _documents(convert: Callable[[Any], Any], items: list[Any]) -> list[Any] | None:
     out = []
     for item in items:
@@ -206,6 +260,13 @@ def _documents(convert: Callable[[Any], Any], items: list[Any]) -> list[Any] | N
             return None
         out.append(doc)
     return out
+
+
+def _all_checked(check: Callable[[Any], Any], items: list[Any]) -> bool | None:
+    for item in items:
+        if check(item) is None:
+            return None
+    return True
 
 
 def _dict_keys(value: dict[str, Any]) -> dict[str, Any] | None:

@@ -266,6 +266,14 @@ class BaseDocument(SafeableMixin):
         typed = _typed.decoder_for(cls)
         return None if typed is None else typed(data)
 
+    @classmethod
+    def _typed_accepts_json(cls, data: bytes | str) -> bool:
+        """Whether the class's typed decoder accepts ``data`` (so
+        :meth:`from_json` would), without building the document; False when
+        it refuses or the class has none (only the generic path can tell)."""
+        check = _typed.checker_for(cls)
+        return check is not None and check(data)
+
     # -- serialization --------------------------------------------------------
 
     def _serialize(self, method: str) -> dict[str, Any]:

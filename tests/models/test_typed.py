@@ -1,5 +1,6 @@
 """brubeck.models._typed: the typed JSON decoder only accepts what the generic
-path accepts, with the same values."""
+path accepts, with the same values; the checker accepts exactly what the
+decoder accepts."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from brubeck.models import Document, EmbeddedDocument
-from brubeck.models._typed import decoder_for
+from brubeck.models._typed import checker_for, decoder_for
 from brubeck.models.fields import (
     BooleanField,
     DateTimeField,
@@ -31,6 +32,7 @@ class TypedItem(EmbeddedDocument):
     sku = StringField(required=True, max_length=4, regex="[A-Z]")
     qty = IntField(required=True, min_value=1, max_value=9)
     price = FloatField(min_value=0)
+    made = DateTimeField()  # a check in Python, inside embedded documents and lists
 
 
 class TypedDoc(Document):
@@ -67,6 +69,7 @@ item = st.fixed_dictionaries(
         "sku": st.sampled_from(["A", "ABCD", "ABCDE", "", "a1", 5]),
         "qty": st.sampled_from([0, 1, 9, 10, 2.0, True, None]),
         "price": st.sampled_from([0.0, -1.0, 2.5, 3, 2**53 + 1, None]),
+        "made": st.sampled_from(["2024-05-17T12:34:56", "2024-02-30T00:00:00", "x", None]),
     },
 )
 FIELDS: dict[str, st.SearchStrategy[Any]] = {
@@ -144,6 +147,68 @@ def test_typed_decoder_accepts_only_what_the_generic_path_accepts(data: dict[str
     assert _deep(typed) == _deep(generic)
 
 
+@settings(max_examples=2000)
+@given(documents)
+def test_the_checker_accepts_exactly_what_the_typed_decoder_accepts(data: dict[str, Any]) -> None:
+    decode, check = decoder_for(TypedDoc), checker_for(TypedDoc)
+    assert decode is not None and check is not None
+    wire = msgspec.json.encode(data)
+    assert check(wire) is (decode(wire) is not None)
+    assert TypedDoc._typed_accepts_json(wire) is check(wire)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"when": "2024-02-30T00:00:00"},  # msgspec takes the text; the datetime check refuses it
+        {"tags": {"a.b": "x"}},  # a key the dict check refuses
+        {"items": [{"sku": "A", "qty": 1, "made": "2024-02-30T00:00:00"}]},  # in a list
+        {"main": {"sku": "B", "qty": 1, "made": "2024-02-30T00:00:00"}},  # in an embedded one
+        {"main": {"sku": "B", "qty": 1, "made": "2024-02-28T00:00:00"}},
+        {"nt": "x"},  # an alternative key: only the generic path maps it
+    ],
+)
+def test_the_checker_runs_the_checks_msgspec_cannot(changes: dict[str, Any]) -> None:
+    check = checker_for(TypedDoc)
+    assert check is not None
+    wire = msgspec.json.encode({**VALID, **changes})
+    assert check(wire) is (decoder_for(TypedDoc)(wire) is not None)  # type: ignore[misc]
+    valid = changes in ({}, {"main": {"sku": "B", "qty": 1, "made": "2024-02-28T00:00:00"}})
+    assert check(wire) is valid
+
+
+class TypedRequired(EmbeddedDocument):
+    when = DateTimeField(required=True)
+    tags = DictField(required=True)
+    main = EmbeddedDocumentField(TypedItem, required=True)
+    items = ListField(EmbeddedDocumentField(TypedItem), required=True)
+
+
+REQUIRED_VALID = {
+    "when": "2024-05-17T12:34:56",
+    "tags": {"a": 1},
+    "main": {"sku": "A", "qty": 1, "made": "2024-05-17T12:34:56"},
+    "items": [{"sku": "A", "qty": 1, "made": "2024-05-17T12:34:56"}],
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "valid"),
+    [
+        ({}, True),
+        ({"when": "2024-02-30T00:00:00"}, False),
+        ({"tags": {"$a": 1}}, False),
+        ({"main": {"sku": "A", "qty": 1, "made": "2024-02-30T00:00:00"}}, False),
+        ({"items": [{"sku": "A", "qty": 1}, {"sku": "A", "qty": 1, "made": "x"}]}, False),
+    ],
+)
+def test_the_checker_checks_required_fields_too(changes: dict[str, Any], valid: bool) -> None:
+    wire = msgspec.json.encode({**REQUIRED_VALID, **changes})
+    assert TypedRequired._typed_accepts_json(wire) is valid
+    assert (TypedRequired._typed_from_json(wire) is not None) is valid
+
+
 def test_the_typed_decoder_is_used_for_valid_documents() -> None:
     decode = decoder_for(TypedDoc)
     assert decode is not None
@@ -183,6 +248,8 @@ class TypedBadChoice(Document):
 def test_no_typed_decoder_where_msgspec_cannot_check_exactly(cls: Any) -> None:
     assert decoder_for(cls) is None
     assert decoder_for(cls) is None  # and the answer is kept
+    assert checker_for(cls) is None
+    assert not cls._typed_accepts_json(b"{}")
 
 
 @settings(max_examples=2000)
