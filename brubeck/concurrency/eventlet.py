@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import sys
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -150,21 +151,38 @@ class _Watcher:
             if listener is not None and self._readers.get(fd) is listener:
                 self._hub.remove(listener)
         elif len(waiters) == 1:
-            waiters[0].switch()
+            self._resume(waiters[0], None)
         else:
-            for waiter in tuple(waiters):
+            self._resume_all(None)
+
+    def _resume_all(self, error: BaseException | None) -> None:
+        waiters = self._waiters
+        for waiter in tuple(waiters):
+            if waiter in waiters:  # not gone meanwhile (one woken first may kill another)
+                self._resume(waiter, error)
+
+    def _resume(self, waiter: Any, error: BaseException | None) -> None:
+        # A green thread that ends with an exception raises it here, in the
+        # hub (eventlet's GreenThread re-raises): reported, and the other
+        # waiters are still woken.
+        try:
+            if error is None:
                 waiter.switch()
+            else:
+                waiter.throw(error)
+        except self._hub.SYSTEM_EXCEPTIONS:
+            raise
+        except BaseException:
+            self._hub.squelch_generic_exception(sys.exc_info())
 
     def _throw(self, error: BaseException) -> None:
         """The hub's throwback (in the hub): the number was reused, so the
         descriptor was closed without :meth:`close`."""
         self._listener = None
-        for waiter in tuple(self._waiters):
-            waiter.throw(error)
+        self._resume_all(error)
 
     def _closed_under_waiters(self) -> None:
-        for waiter in tuple(self._waiters):  # each leaves the list as it is thrown into
-            waiter.throw(OSError(errno.EBADF, "the descriptor was closed while waiting"))
+        self._resume_all(OSError(errno.EBADF, "the descriptor was closed while waiting"))
 
     def close(self) -> None:
         if self._closed:

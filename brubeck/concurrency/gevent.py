@@ -7,6 +7,7 @@ waits with :meth:`Backend.timeout` instead, which works on both.
 from __future__ import annotations
 
 import errno
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -64,10 +65,11 @@ class _Watcher:
     def wait(self) -> None:
         io = self._io
         if io is None or not io.active:
-            self._start()
+            io = self._start()
         current = getcurrent()
         waiters = self._waiters
         waiters.append(current)
+        io.ref = True  # while someone waits, the watcher keeps the loop alive
         try:
             self._hub.switch()
         finally:
@@ -75,14 +77,17 @@ class _Watcher:
                 waiters.remove(current)
             except ValueError:
                 pass
+            if not waiters and self._io is not None:
+                self._io.ref = False  # an idle watch does not (gevent.wait() returns)
 
-    def _start(self) -> None:
+    def _start(self) -> Any:
         if self._closed:
             raise OSError(errno.EBADF, "the watcher was closed")
         if self._io is None:
             self._hub = gevent.get_hub()
             self._io = self._hub.loop.io(self._fd, 1)
         self._io.start(self._fire)
+        return self._io
 
     def _fire(self) -> None:
         """The loop's callback (in the hub): the descriptor is readable."""
@@ -90,14 +95,31 @@ class _Watcher:
         if not waiters:
             self._io.stop()
         elif len(waiters) == 1:
-            waiters[0].switch()
+            self._resume(waiters[0], None)
         else:
-            for waiter in tuple(waiters):
+            self._resume_all(None)
+
+    def _resume_all(self, error: BaseException | None) -> None:
+        waiters = self._waiters
+        for waiter in tuple(waiters):
+            if waiter in waiters:  # not gone meanwhile (one woken first may kill another)
+                self._resume(waiter, error)
+
+    def _resume(self, waiter: Any, error: BaseException | None) -> None:
+        # gevent's Greenlet reports its own failures; a raw greenlet's would
+        # come out here, in the hub: reported, and the other waiters still woken.
+        try:
+            if error is None:
                 waiter.switch()
+            else:
+                waiter.throw(error)
+        except self._hub.SYSTEM_ERROR:
+            raise
+        except BaseException:
+            self._hub.handle_error(waiter, *sys.exc_info())
 
     def _closed_under_waiters(self) -> None:
-        for waiter in tuple(self._waiters):  # each leaves the list as it is thrown into
-            waiter.throw(OSError(errno.EBADF, "the descriptor was closed while waiting"))
+        self._resume_all(OSError(errno.EBADF, "the descriptor was closed while waiting"))
 
     def close(self) -> None:
         if self._closed:

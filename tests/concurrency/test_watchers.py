@@ -88,16 +88,24 @@ def test_close_wakes_the_waiters_with_an_os_error(backend: Backend, pipe: tuple[
     with pytest.raises(OSError):
         watcher.wait()
     watcher.close()  # twice is fine
-    # Nothing of the watcher is left on the descriptor: a new one works.
-    again = backend.watch(read_fd)
-    try:
-        task, outcome = outcome_of(backend, again)
-        backend.sleep(0.01)
-        os.write(write_fd, b"x")
-        assert task.join(5)
-        assert outcome == ["woken"]
-    finally:
-        again.close()
+    # Nothing of the watcher is left on the descriptor: a one-off wait, which
+    # takes nothing over (eventlet refuses a second reader), works.
+    task = backend.spawn(backend.wait_readable, read_fd)
+    backend.sleep(0.01)
+    os.write(write_fd, b"x")
+    assert task.join(5)
+
+
+def test_close_wakes_every_waiter_even_when_one_dies_of_it(
+    backend: Backend, pipe: tuple[int, int]
+) -> None:
+    """Waiters that do not catch the error end with it (eventlet re-raises
+    that into the hub): the others are still woken."""
+    watcher = backend.watch(pipe[0])
+    tasks = [backend.spawn(watcher.wait) for _ in range(3)]
+    backend.sleep(0.01)
+    watcher.close()
+    assert all(task.join(5) for task in tasks), "a waiter was never woken"
 
 
 def test_a_watcher_closed_before_its_first_wait(backend: Backend, pipe: tuple[int, int]) -> None:
@@ -136,6 +144,10 @@ def test_a_number_left_watched_by_a_descriptor_closed_without_close_is_taken_ove
     os.close(first_read)  # ...and its descriptor is closed under it, without old.close()
     os.close(first_write)
     second_read, second_write = os.pipe()  # the lowest free numbers: the old ones
+    if second_read != first_read:
+        os.close(second_read)
+        os.close(second_write)
+        pytest.skip("the system gave the new pipe other numbers")
     new = backend.watch(second_read)
     try:
         task, outcome = outcome_of(backend, new)
