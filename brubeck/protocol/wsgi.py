@@ -9,6 +9,7 @@ in lowercase, so handlers behave the same behind either.
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -25,6 +26,14 @@ HOP_BY_HOP = frozenset(
 )  # fmt: skip
 _SPECIAL = {"CONTENT_TYPE": "content-type", "CONTENT_LENGTH": "content-length"}
 _SAFE_PATH = "/:@!$&'()*+,;=-._~"
+# What urllib.parse.quote(path, safe=_SAFE_PATH) leaves as it is: a path of
+# only these is its own quoted form (no call, no encoding).
+_QUOTED_AS_IS = re.compile(r"[A-Za-z0-9_.\-~/:@!$&'()*+,;=]*")
+
+# Environ key -> header name ("" for a key that is not a header): a server
+# sends the same few keys every time. Bounded, as clients choose header names.
+_NAMES: dict[str, str] = {}
+_NAMES_KEPT = 256
 
 
 def _raw_path(environ: Mapping[str, Any]) -> str:
@@ -35,23 +44,38 @@ def _raw_path(environ: Mapping[str, Any]) -> str:
             return raw.partition("?")[0].partition("#")[0]
     # PEP 3333: the server decoded the path and passes the bytes as Latin-1 text.
     path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    if _QUOTED_AS_IS.fullmatch(path):
+        return path or "/"
     return urllib.parse.quote(path.encode("latin-1"), safe=_SAFE_PATH) or "/"
+
+
+def _header_name(key: str) -> str:
+    """The header name for environ key ``key`` ("" when it is not a header)."""
+    if key.startswith("HTTP_"):
+        name = key[5:].replace("_", "-").lower()
+    else:
+        name = _SPECIAL.get(key, "")
+    if len(_NAMES) < _NAMES_KEPT:
+        _NAMES[key] = name
+    return name
 
 
 def message_from_environ(environ: Mapping[str, Any], body: bytes) -> Message:
     """The message Mongrel2 would have sent for this WSGI request."""
     headers: Headers = {}
+    names = _NAMES
     for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            name = key[5:].replace("_", "-").lower()
-        else:
-            special = _SPECIAL.get(key)
-            if special is None or not value:
-                continue
-            name = special
+        name = names.get(key)
+        if name is None:
+            name = _header_name(key)
+        if not name or (not value and key in _SPECIAL):
+            continue
         # PEP 3333 values are Latin-1 text; Mongrel2 gives UTF-8 (surrogateescape).
-        raw = value.encode("latin-1", "replace")
-        headers[name] = raw.decode("utf-8", "surrogateescape")
+        # ASCII is the same either way.
+        if value.isascii():
+            headers[name] = value
+        else:
+            headers[name] = value.encode("latin-1", "replace").decode("utf-8", "surrogateescape")
     path = _raw_path(environ)
     query = environ.get("QUERY_STRING", "")
     headers["PATH"] = path
