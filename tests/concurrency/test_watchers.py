@@ -180,3 +180,29 @@ def test_the_default_watcher_waits_with_wait_readable(pipe: tuple[int, int]) -> 
     assert calls == [("wait", pipe[0]), ("wait", pipe[0]), ("close", pipe[0])]
     with pytest.raises(OSError):
         watcher.wait()
+
+
+def test_an_idle_gevent_watch_does_not_keep_the_loop_alive(pipe: tuple[int, int]) -> None:
+    """libev counts started watchers as work left for the loop (gevent.wait()
+    returns, LoopExit is raised, only when there is none): a watch nobody
+    waits on must not count."""
+    backend = get_backend("gevent")
+    import gevent
+
+    loop = gevent.get_hub().loop
+    before = loop.activecnt
+    watcher = backend.watch(pipe[0])
+    try:
+        os.write(pipe[1], b"x")
+        backend.spawn(watcher.wait).join(5)  # the watch stays started after this
+        assert loop.activecnt == before
+        task = backend.spawn(watcher.wait)  # readable still: returns at once...
+        assert task.join(5)
+        waiting = backend.spawn(watcher.wait)
+        os.read(pipe[0], 1)
+        backend.sleep(0.01)  # ...and now one waits: that one counts
+        assert loop.activecnt == before + 1
+        watcher.close()
+        assert waiting.join(5)
+    finally:
+        watcher.close()
