@@ -105,11 +105,12 @@ class MessageHandler:
     def __init__(self, application: Any, message: Any, *args: Any, **kwargs: Any) -> None:
         self.application = application
         self.message = message
+        self._payload: dict[str, Any] = {}  # there for an overridden _default_status_msg
         self._finished = False
         self._url_args: tuple[Any, ...] | dict[str, Any] = ()
         status = self._DEFAULT_STATUS
         self.timestamp = int(time.time() * 1000)
-        self._payload: dict[str, Any] = {
+        self._payload = {
             self._STATUS_CODE: status,
             self._STATUS_MSG: self._default_status_msg(status),
             self._TIMESTAMP: self.timestamp,

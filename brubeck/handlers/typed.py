@@ -204,16 +204,24 @@ def encode_reply(spec: TypedSpec, codec: Codec, result: Any) -> bytes:
         )
     elif spec.check_reply:
         primitive = result.to_primitive()
-        text = _valid_json(model, primitive)
-        if text is not None and codec.encode is json.encode:
-            return text  # the very bytes that were checked
+        if codec.encode is json.encode:
+            text = _valid_json(model, primitive)
+            if text is not None:
+                return text  # the very bytes that were checked
+        else:  # what JSON text shows of the data is not what another codec sends
+            _checked(model, primitive)
         return codec.encode(primitive)
     return codec.encode(result.to_primitive())
 
 
 def _valid_json(model: type[BaseDocument], primitive: dict[str, Any]) -> bytes | None:
-    """Check a reply's primitive data against ``model``; its JSON text when
-    that is how it was checked, else None.
+    """Check a JSON reply's primitive data against ``model``; its JSON text
+    when that is how it was checked, else None.
+
+    What is checked is the text the client gets: a value JSON writes in
+    another form is checked in that form (a non-finite float is ``null``, a
+    UUID or a datetime in a string field is its text, an int dict key a
+    string), where the generic path would refuse the value itself.
 
     The JSON text goes through the model's typed checker (the typed
     decoder's msgspec struct, in C, without building documents), which

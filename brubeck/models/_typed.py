@@ -75,7 +75,7 @@ def _decoder(decoder: msgspec.json.Decoder[Any], convert: Callable[[Any], Any]) 
     def decode(data: bytes | str) -> Any:
         try:
             return convert(decoder.decode(data))
-        except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
+        except (msgspec.ValidationError, msgspec.DecodeError, RecursionError, UnicodeError):
             return None  # the generic path decides, and reports
 
     return decode
@@ -85,7 +85,7 @@ def _checker(decoder: msgspec.json.Decoder[Any], check: Callable[[Any], Any] | N
     def check_all(data: bytes | str) -> bool:
         try:
             wire = decoder.decode(data)
-        except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
+        except (msgspec.ValidationError, msgspec.DecodeError, RecursionError, UnicodeError):
             return False
         return check is None or check(wire) is not None
 

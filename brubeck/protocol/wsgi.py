@@ -72,7 +72,7 @@ def message_from_environ(environ: Mapping[str, Any], body: bytes) -> Message:
             continue
         # PEP 3333 values are Latin-1 text; Mongrel2 gives UTF-8 (surrogateescape).
         # ASCII is the same either way.
-        if value.isascii():
+        if type(value) is str and value.isascii():
             headers[name] = value
         else:
             headers[name] = value.encode("latin-1", "replace").decode("utf-8", "surrogateescape")

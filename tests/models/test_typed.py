@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from brubeck.errors import ShieldDocException
 from brubeck.models import Document, EmbeddedDocument
 from brubeck.models._typed import checker_for, decoder_for
 from brubeck.models.fields import (
@@ -207,6 +208,14 @@ def test_the_checker_checks_required_fields_too(changes: dict[str, Any], valid: 
     wire = msgspec.json.encode({**REQUIRED_VALID, **changes})
     assert TypedRequired._typed_accepts_json(wire) is valid
     assert (TypedRequired._typed_from_json(wire) is not None) is valid
+
+
+def test_text_that_is_not_unicode_is_refused_not_raised() -> None:
+    text = '{"name": "\ud800"}'  # a lone surrogate
+    assert decoder_for(TypedDoc)(text) is None  # type: ignore[misc]
+    assert checker_for(TypedDoc)(text) is False  # type: ignore[misc]
+    with pytest.raises(ShieldDocException):
+        TypedDoc.from_json(text)
 
 
 def test_the_typed_decoder_is_used_for_valid_documents() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import urllib.parse
 from typing import Any
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -81,3 +82,10 @@ def test_names_learnt_are_bounded(monkeypatch: Any) -> None:
     message = wsgi.message_from_environ({"PATH_INFO": "/", **many}, b"")
     assert len(wsgi._NAMES) == wsgi._NAMES_KEPT
     assert sum(name.startswith("x-") for name in message.headers) == len(many)  # all kept
+
+
+def test_a_header_value_that_is_not_text_is_refused() -> None:
+    # PEP 3333: environ values are str. bytes would otherwise reach handlers
+    # as a header "value".
+    with pytest.raises(AttributeError):
+        wsgi.message_from_environ({"PATH_INFO": "/", "HTTP_X": b"abc"}, b"")
