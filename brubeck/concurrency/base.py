@@ -203,6 +203,32 @@ class _Waits:
             self._backend.notify_close(self._fd)
 
 
+class _GreenWatcher:
+    """What the backends' watchers share: the green threads waiting on one
+    descriptor, all woken at once. Subclasses register with their hub and
+    say how a waiter is resumed (:meth:`_resume`)."""
+
+    __slots__ = ("_closed", "_fd", "_waiters")
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._waiters: list[Any] = []
+        self._closed = False
+
+    def _resume(self, waiter: Any, error: BaseException | None) -> None:
+        """Switch to ``waiter`` (in the hub), or throw ``error`` into it."""
+        raise NotImplementedError
+
+    def _resume_all(self, error: BaseException | None) -> None:
+        waiters = self._waiters
+        for waiter in tuple(waiters):
+            if waiter in waiters:  # not gone meanwhile (one woken first may kill another)
+                self._resume(waiter, error)
+
+    def _closed_under_waiters(self) -> None:
+        self._resume_all(OSError(errno.EBADF, "the descriptor was closed while waiting"))
+
+
 class _Deadline:
     """Turns the library's timeout (a BaseException of its own) into ``TimeoutError``."""
 

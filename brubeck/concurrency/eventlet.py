@@ -32,7 +32,7 @@ with warnings.catch_warnings():
     import zmq as raw_zmq
     from greenlet import getcurrent
 
-from brubeck.concurrency.base import Backend, Lock, Queue, Watcher, WSGIServer
+from brubeck.concurrency.base import Backend, Lock, Queue, Watcher, WSGIServer, _GreenWatcher
 
 __all__ = ["EventletBackend"]
 
@@ -87,7 +87,7 @@ class _Alive:
 _ALIVE = _Alive()
 
 
-class _Watcher:
+class _Watcher(_GreenWatcher):
     """One hub listener kept for a descriptor's life, not one per wait.
 
     ``trampoline`` adds a listener for each wait (``epoll_ctl`` ADD, and a
@@ -104,15 +104,13 @@ class _Watcher:
     OS thread (and so the hub) of its first wait.
     """
 
-    __slots__ = ("_closed", "_fd", "_hub", "_listener", "_readers", "_waiters")
+    __slots__ = ("_hub", "_listener", "_readers")
 
     def __init__(self, fd: int) -> None:
-        self._fd = fd
+        super().__init__(fd)
         self._hub: Any = None
         self._readers: dict[int, Any] = {}
         self._listener: Any = None
-        self._waiters: list[Any] = []
-        self._closed = False
 
     def wait(self) -> None:
         listener = self._listener
@@ -155,12 +153,6 @@ class _Watcher:
         else:
             self._resume_all(None)
 
-    def _resume_all(self, error: BaseException | None) -> None:
-        waiters = self._waiters
-        for waiter in tuple(waiters):
-            if waiter in waiters:  # not gone meanwhile (one woken first may kill another)
-                self._resume(waiter, error)
-
     def _resume(self, waiter: Any, error: BaseException | None) -> None:
         # A green thread that ends with an exception raises it here, in the
         # hub (eventlet's GreenThread re-raises): reported, and the other
@@ -180,9 +172,6 @@ class _Watcher:
         descriptor was closed without :meth:`close`."""
         self._listener = None
         self._resume_all(error)
-
-    def _closed_under_waiters(self) -> None:
-        self._resume_all(OSError(errno.EBADF, "the descriptor was closed while waiting"))
 
     def close(self) -> None:
         if self._closed:

@@ -21,7 +21,7 @@ import zmq as raw_zmq
 import zmq.green as green_zmq
 from greenlet import getcurrent
 
-from brubeck.concurrency.base import Backend, Lock, Queue, Watcher, WSGIServer
+from brubeck.concurrency.base import Backend, Lock, Queue, Watcher, WSGIServer, _GreenWatcher
 
 __all__ = ["GeventBackend"]
 
@@ -43,7 +43,7 @@ class _Task:
         return bool(self._greenlet.dead)
 
 
-class _Watcher:
+class _Watcher(_GreenWatcher):
     """One io watcher kept for a descriptor's life, not one per wait.
 
     Started while waits follow each other; stopped when the descriptor
@@ -53,14 +53,12 @@ class _Watcher:
     (and so the hub) of its first wait.
     """
 
-    __slots__ = ("_closed", "_fd", "_hub", "_io", "_waiters")
+    __slots__ = ("_hub", "_io")
 
     def __init__(self, fd: int) -> None:
-        self._fd = fd
+        super().__init__(fd)
         self._hub: Any = None
         self._io: Any = None
-        self._waiters: list[Any] = []
-        self._closed = False
 
     def wait(self) -> None:
         io = self._io
@@ -99,12 +97,6 @@ class _Watcher:
         else:
             self._resume_all(None)
 
-    def _resume_all(self, error: BaseException | None) -> None:
-        waiters = self._waiters
-        for waiter in tuple(waiters):
-            if waiter in waiters:  # not gone meanwhile (one woken first may kill another)
-                self._resume(waiter, error)
-
     def _resume(self, waiter: Any, error: BaseException | None) -> None:
         # gevent's Greenlet reports its own failures; a raw greenlet's would
         # come out here, in the hub: reported, and the other waiters still woken.
@@ -117,9 +109,6 @@ class _Watcher:
             raise
         except BaseException:
             self._hub.handle_error(waiter, *sys.exc_info())
-
-    def _closed_under_waiters(self) -> None:
-        self._resume_all(OSError(errno.EBADF, "the descriptor was closed while waiting"))
 
     def close(self) -> None:
         if self._closed:

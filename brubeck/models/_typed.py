@@ -34,6 +34,8 @@ Decode = Callable[[bytes | str], Any]
 Check = Callable[[bytes | str], bool]
 _UNSET = msgspec.UNSET
 _NO_DECODER: Any = object()
+# What msgspec raises for data it refuses (the generic path then decides).
+_REFUSED = (msgspec.ValidationError, msgspec.DecodeError, RecursionError, UnicodeError)
 
 
 class _Unsupported(Exception):
@@ -75,7 +77,7 @@ def _decoder(decoder: msgspec.json.Decoder[Any], convert: Callable[[Any], Any]) 
     def decode(data: bytes | str) -> Any:
         try:
             return convert(decoder.decode(data))
-        except (msgspec.ValidationError, msgspec.DecodeError, RecursionError, UnicodeError):
+        except _REFUSED:
             return None  # the generic path decides, and reports
 
     return decode
@@ -85,7 +87,7 @@ def _checker(decoder: msgspec.json.Decoder[Any], check: Callable[[Any], Any] | N
     def check_all(data: bytes | str) -> bool:
         try:
             wire = decoder.decode(data)
-        except (msgspec.ValidationError, msgspec.DecodeError, RecursionError, UnicodeError):
+        except _REFUSED:
             return False
         return check is None or check(wire) is not None
 
