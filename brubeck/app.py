@@ -11,6 +11,7 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from brubeck import concurrency, introspection
@@ -208,8 +209,12 @@ class Brubeck:
         Raises (when called): :class:`HTTPError` 404 when no route matches,
         405 (with ``Allow``) when the matching route does not serve the verb.
         """
-        kind = getattr(message, "kind", MessageKind.HTTP)
-        method = getattr(message, "method", None) if kind in _VERB_ROUTED else None
+        if type(message) is Request:  # the usual message: no lookups with defaults
+            kind = message.kind
+            method = message.method if kind in _VERB_ROUTED else None
+        else:
+            kind = getattr(message, "kind", MessageKind.HTTP)
+            method = getattr(message, "method", None) if kind in _VERB_ROUTED else None
         found = self.router.resolve(message.path, method)
         if isinstance(found, frozenset):
             return self._no_route(message, found)
@@ -221,7 +226,10 @@ class Brubeck:
         spec = spec_of(target)
         if spec is not None:
             return lambda: run_typed_function(self, target, spec, message, found.args, found.kwargs)
-        return lambda: target(self, message, *found.args, **found.kwargs)
+        args, kwargs = found.args, found.kwargs
+        if kwargs:
+            return lambda: target(self, message, *args, **kwargs)
+        return partial(target, self, message, *args)
 
     def _no_route(self, message: Request, allowed: frozenset[str]) -> Callable[[], Any]:
         allow = ", ".join(verb for verb in _VERB_ORDER if verb in allowed)
@@ -414,10 +422,10 @@ class Brubeck:
             ServiceProtocolError: The message cannot be answered (too few
                 frames, an unreadable request id, a bad one-way request): drop it.
         """
-        envelope, frames = service.split_envelope(frames)
         try:
-            parsed = service.parse_request(frames, self.codecs)
+            envelope, parsed = service.parse_routed(frames, self.codecs)
         except ServiceProtocolError as exc:
+            envelope = service.split_envelope(frames)[0]  # none: this raises, and it is dropped
             answer = service.reply_to_error(exc, self.codecs)
             if answer is None:
                 raise
@@ -523,8 +531,9 @@ def _http_bytes(request: Request, reply: Reply) -> bytes:
 
 
 def _service_frames(request: ServiceRequest, reply: Reply, codecs: Registry) -> list[bytes]:
-    answer = service_bridge.service_reply(request, reply.status, reply.headers, reply.body, codecs)
-    return service.format_reply(answer)
+    return service_bridge.service_reply_frames(
+        request, reply.status, reply.headers, reply.body, codecs
+    )
 
 
 def _wsgi_body(environ: dict[str, Any], limit: int) -> bytes:

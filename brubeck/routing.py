@@ -95,17 +95,23 @@ class Router:
             A :class:`Match`; or, when no route serves it, the verbs that
             the routes matching the path do serve (empty: nothing matches, 404).
         """
-        allowed: set[str] = set()
+        allowed: set[str] | None = None
         for route in self.routes:
             found = route.regex.match(path)
             if found is None:
                 continue
-            if route.takes(method):
-                return _match(route, found)
-            allowed.update(route.methods or ())
+            methods = route.methods
+            if method is None or methods is None or method in methods:  # route.takes(method)
+                return _match(route, found) if route.regex.groups else Match(route, (), {})
+            if allowed is None:
+                allowed = set()
+            allowed.update(methods)
             if route.exclusive:
                 break
-        return frozenset(allowed)
+        return _NOTHING if allowed is None else frozenset(allowed)
+
+
+_NOTHING: frozenset[str] = frozenset()
 
 
 def _match(route: Route, found: re.Match[str]) -> Match:

@@ -9,7 +9,7 @@ standard timestamp are refused, so hostile input only yields plain values.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
 from functools import partial
 from typing import Any, NoReturn
 
@@ -23,9 +23,22 @@ __all__ = ["CODEC", "CONTENT_TYPES", "NAME", "codec", "decode", "encode"]
 NAME = "msgpack"
 CONTENT_TYPES = ("application/msgpack", "application/x-msgpack")
 
-_packb: Callable[..., bytes] = _msgpack.packb
 _unpackb = _msgpack.unpackb
 _ExtraData = _msgpack.ExtraData
+
+
+# ``msgpack.packb`` builds a Packer, with a 256 KiB buffer, per call: 1.4 µs
+# against 0.1 for ``Packer.pack``. One Packer per OS thread (its buffer is not
+# safe to share: the ``default`` hook runs Python, so another thread could
+# enter it), replaced after a large message so that its grown buffer is freed.
+# ``pack`` empties the buffer after every message, failed ones too.
+_KEEP_BUFFER = 1024 * 1024
+_packers = threading.local()
+
+
+def _new_packer() -> Any:
+    packer = _packers.packer = _msgpack.Packer(use_bin_type=True, default=to_builtins)
+    return packer
 
 
 def encode(obj: Any) -> bytes:
@@ -35,12 +48,16 @@ def encode(obj: Any) -> bytes:
         EncodeError: For a type without a MessagePack form, or an integer
             outside the 64-bit range MessagePack can hold.
     """
+    packer = getattr(_packers, "packer", None) or _new_packer()
     try:
-        return _packb(obj, use_bin_type=True, default=to_builtins)
+        data: bytes = packer.pack(obj)
     except EncodeError:
         raise
     except (TypeError, ValueError, OverflowError, RecursionError) as exc:
         raise EncodeError(f"cannot encode as msgpack: {exc}") from None
+    if len(data) > _KEEP_BUFFER:
+        _new_packer()
+    return data
 
 
 def _refuse_ext(code: int, data: bytes) -> NoReturn:

@@ -74,6 +74,10 @@ class Registry:
             raise UnknownCodecError(f"no codec registered for {name_or_content_type!r}")
         return codec
 
+    def named(self, name: str) -> Codec | None:
+        """The codec registered under exactly ``name`` (not a media type), or None."""
+        return self._by_name.get(name)
+
     def for_content_type(self, header: str | None) -> Codec:
         """The codec for a request's ``Content-Type`` header value.
 

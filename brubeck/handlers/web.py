@@ -53,7 +53,7 @@ def to_reply(result: Any) -> Reply | Close | None:
     Raises:
         TypeError: Anything else (a handler bug, so a 500).
     """
-    if result is None or isinstance(result, Reply | Close):
+    if result is None or type(result) is Reply or isinstance(result, Reply | Close):
         return result
     if isinstance(result, dict) and RENDER_KEYS <= result.keys():
         headers = header_pairs(result["headers"] or {})

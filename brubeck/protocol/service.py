@@ -49,9 +49,11 @@ __all__ = [
     "parse_event",
     "parse_reply",
     "parse_request",
+    "parse_routed",
     "reply_to",
     "reply_to_error",
     "split_envelope",
+    "wire_name",
 ]
 
 #: The version frame of every message of this protocol.
@@ -372,6 +374,15 @@ def _path_problem(path: object) -> str | None:
 _WIRE_NAMES: dict[str, bytes] = {}
 
 
+def wire_name(codec: Codec) -> bytes:
+    """The codec frame for ``codec`` (its name, checked once and cached).
+
+    Raises:
+        ServiceProtocolError: The name breaks the protocol's rule for codec names.
+    """
+    return _WIRE_NAMES.get(codec.name) or _wire_name(codec)
+
+
 def _wire_name(codec: Codec, request_id: bytes | None = None) -> bytes:
     """The codec frame for ``codec``: its name, checked once and cached."""
     name = codec.name
@@ -384,6 +395,10 @@ def _wire_name(codec: Codec, request_id: bytes | None = None) -> bytes:
         if len(_WIRE_NAMES) < 256:  # bounded, though names come from registries, not peers
             _WIRE_NAMES[name] = wire
     return wire
+
+
+def _valid_name(name: str) -> bool:
+    return len(name) <= MAX_CODEC_NAME and _CODEC_NAME.fullmatch(name) is not None
 
 
 def _shown(value: object) -> str | int | None:
@@ -450,6 +465,64 @@ def parse_request(
     return new_request(codec, request_id, verb_text, path_text, decoded, body)
 
 
+# Frames of the common request, as their text: the verbs of _COMMON_VERBS,
+# and the codec names that passed their rule (learnt, bounded like _WIRE_NAMES).
+_VERB_TEXT = {verb.encode("ascii"): verb for verb in _COMMON_VERBS}
+_NAME_TEXT: dict[bytes, str] = {}
+
+
+def parse_routed(
+    frames: Sequence[bytes],
+    registry: Registry = default_registry,
+    max_size: int = MAX_MESSAGE_SIZE,
+) -> tuple[Sequence[bytes], ServiceRequest]:
+    """:func:`split_envelope` then :func:`parse_request`, in one step: what
+    a server's ROUTER received, as ``(envelope, request)``.
+
+    The common message (a DEALER's routing id, no headers, a common verb,
+    a plain path) is checked inline, a third of the work; any other takes
+    the two functions, so the answers are theirs.
+
+    Raises:
+        ServiceProtocolError: As :func:`split_envelope` and :func:`parse_request`.
+    """
+    if len(frames) == REQUEST_FRAMES + 1:
+        peer, version, codec_frame, request_id, verb, path, headers, body = frames
+        name = _NAME_TEXT.get(codec_frame)
+        codec = registry.named(name) if name is not None else None
+        verb_text = _VERB_TEXT.get(verb)
+        if (
+            codec is not None
+            and verb_text is not None
+            and version == VERSION
+            and not headers
+            and type(request_id) is bytes
+            and len(request_id) <= MAX_REQUEST_ID
+            and type(body) is bytes
+            and type(path) is bytes
+            and len(version)
+            + len(codec_frame)
+            + len(request_id)
+            + len(verb)
+            + len(path)
+            + len(body)
+            <= max_size  # the request's frames, as parse_request counts them
+            and path.isascii()
+        ):
+            path_text = path.decode("ascii")
+            if _plain_path(path_text):
+                request: ServiceRequest = _new(ServiceRequest)
+                _set(request, "codec", codec)  # as the dataclass's __init__ sets them
+                _set(request, "request_id", request_id)
+                _set(request, "verb", verb_text)
+                _set(request, "path", path_text)
+                _set(request, "headers", {})
+                _set(request, "body", body)
+                return frames[:1], request
+    envelope, request_frames = split_envelope(frames)
+    return envelope, parse_request(request_frames, registry, max_size)
+
+
 def parse_reply(
     frames: Sequence[bytes],
     registry: Registry = default_registry,
@@ -498,6 +571,8 @@ def _check_start(
             pass
         if codec is not None and codec.name != name:  # a media type, or another case
             codec = None
+        elif codec_frame not in _NAME_TEXT and len(_NAME_TEXT) < 256 and _valid_name(name):
+            _NAME_TEXT[codec_frame] = name  # for parse_routed
     if codec is None:
         raise ServiceProtocolError(
             "unknown codec", "codec", 415, request_id, None, _shown(codec_frame)

@@ -28,10 +28,17 @@ from brubeck.codecs import Codec, Registry, tnetstring
 from brubeck.errors import DecodeError, UnknownCodecError
 from brubeck.protocol.http import reason_phrase
 from brubeck.protocol.mongrel2 import Headers, Message, MessageKind
-from brubeck.protocol.service import VERSION, ServiceReply, ServiceRequest, new_reply
+from brubeck.protocol.service import (
+    VERSION,
+    ServiceReply,
+    ServiceRequest,
+    format_reply,
+    new_reply,
+    wire_name,
+)
 from brubeck.protocol.wsgi import HOP_BY_HOP
 
-__all__ = ["HTTP_ONLY", "message_from_service", "service_reply"]
+__all__ = ["HTTP_ONLY", "message_from_service", "service_reply", "service_reply_frames"]
 
 #: Reply headers a service reply leaves out: the codec frame says what the
 #: body is, ZeroMQ frames carry its length, and there is no cookie jar.
@@ -87,6 +94,36 @@ def service_reply(
     else:
         encoded = _transcoded(codec, media_type, body, registry, kept)
     return new_reply(codec, request.request_id, status, kept, encoded)
+
+
+def service_reply_frames(
+    request: ServiceRequest,
+    status: int,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    registry: Registry,
+) -> list[bytes]:
+    """``format_reply(service_reply(...))``: the six frames of the reply.
+
+    The common reply (a success whose only header labels its body with the
+    requester's codec, a ``@typed`` reply or an echo) is written directly;
+    any other takes the two functions.
+
+    Raises:
+        What :func:`service_reply` and :func:`~brubeck.protocol.service.format_reply` raise.
+    """
+    if (
+        len(headers) == 1
+        and type(status) is int
+        and 100 <= status < 400
+        and type(body) is bytes
+        and request.request_id
+    ):
+        name, media_type = headers[0]
+        codec = request.codec
+        if name.lower() == "content-type" and _codec_for(media_type, registry) is codec:
+            return [VERSION, wire_name(codec), request.request_id, b"%d" % status, b"", body]
+    return format_reply(service_reply(request, status, headers, body, registry))
 
 
 def _split_headers(pairs: Iterable[tuple[str, str]]) -> tuple[str | None, dict[str, str]]:

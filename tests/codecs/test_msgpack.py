@@ -109,3 +109,51 @@ msgpack_values = st.recursive(
 @given(msgpack_values)
 def test_round_trip(value: Any) -> None:
     assert msgpack.decode(msgpack.encode(value)) == value
+
+
+# -- the reused Packer ---------------------------------------------------------------
+
+
+def test_a_failed_encode_leaves_nothing_behind() -> None:
+    with pytest.raises(EncodeError):
+        msgpack.encode({"a": [1, 2, object()]})  # fails after "a" and 1, 2 were packed
+    with pytest.raises(EncodeError):
+        msgpack.encode(2**70)
+    assert msgpack.encode("x") == raw_msgpack.packb("x")
+
+
+def test_threads_encode_with_packers_of_their_own() -> None:
+    import sys
+    import threading
+
+    # The default hook (a UUID here) runs Python, where the GIL may pass to
+    # another thread: at once, with this interval. A shared Packer fails this.
+    errors: list[str] = []
+    barrier = threading.Barrier(4)
+
+    def work(tag: int) -> None:
+        barrier.wait()
+        for index in range(300):
+            value = {"tag": tag, "items": list(range(index % 7)), "at": uuid.UUID(int=index)}
+            if msgpack.decode(msgpack.encode(value)) != {**value, "at": str(value["at"])}:
+                errors.append(f"thread {tag}, message {index}")
+
+    threads = [threading.Thread(target=work, args=(tag,)) for tag in range(4)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []
+
+
+def test_a_large_message_does_not_keep_its_buffer() -> None:
+    msgpack.encode("x")
+    before = msgpack._packers.packer
+    msgpack.encode(b"x" * (msgpack._KEEP_BUFFER + 1))
+    assert msgpack._packers.packer is not before  # a fresh, small buffer for what follows
+    assert msgpack.encode("y") == raw_msgpack.packb("y")

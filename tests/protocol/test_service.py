@@ -34,6 +34,7 @@ from brubeck.protocol.service import (
     parse_event,
     parse_reply,
     parse_request,
+    parse_routed,
     reply_to,
     reply_to_error,
     split_envelope,
@@ -736,6 +737,94 @@ def test_random_frames_behind_a_good_start(
     codec: str, headers: bytes, verb: bytes, path: bytes
 ) -> None:
     serve(request_frames(codec=codec.encode(), headers=headers, verb=verb, path=path))
+
+
+# -- parse_routed: the server's one step, the same answers as the two ---------------------
+
+
+def two_steps(frames: list[bytes], max_size: int) -> Any:
+    try:
+        envelope, request_frames = split_envelope(frames)
+        return list(envelope), parse_request(request_frames, default_registry, max_size)
+    except ServiceProtocolError as exc:
+        return (type(exc), exc.reason, exc.frame, exc.status_hint, exc.request_id, exc.codec)
+
+
+def one_step(frames: list[bytes], max_size: int) -> Any:
+    try:
+        envelope, request = parse_routed(frames, default_registry, max_size)
+        return list(envelope), request
+    except ServiceProtocolError as exc:
+        return (type(exc), exc.reason, exc.frame, exc.status_hint, exc.request_id, exc.codec)
+
+
+def routed(request: ServiceRequest, peer: bytes = b"\x00peer") -> list[bytes]:
+    return [peer, *format_request(request)]
+
+
+@settings(max_examples=500)
+@given(request=REQUESTS, peer=st.binary(max_size=8), max_size=st.sampled_from([40, 10**6]))
+def test_parse_routed_agrees_with_the_two_steps(
+    request: ServiceRequest, peer: bytes, max_size: int
+) -> None:
+    frames = routed(request, peer)
+    assert one_step(frames, max_size) == two_steps(frames, max_size)
+
+
+@settings(max_examples=1000)
+@given(
+    base=st.sampled_from([[b"\x00p", *ex(name)] for name in VALID_REQUESTS]),
+    replaced=st.lists(st.tuples(st.integers(0, 7), st.binary(max_size=24)), max_size=2),
+    edits=st.lists(
+        st.tuples(st.integers(0, 7), st.integers(0, 10**4), st.integers(0, 255)), max_size=3
+    ),
+)
+def test_parse_routed_agrees_on_mutated_frames(
+    base: list[bytes], replaced: list[tuple[int, bytes]], edits: list[tuple[int, int, int]]
+) -> None:
+    frames = list(base)
+    for index, value in replaced:
+        frames[index % len(frames)] = value
+    for index, position, byte in edits:
+        frame = bytearray(frames[index % len(frames)])
+        if frame:
+            frame[position % len(frame)] = byte
+            frames[index % len(frames)] = bytes(frame)
+    assert one_step(frames, 100) == two_steps(frames, 100)
+
+
+@pytest.mark.parametrize(
+    "frames",
+    [
+        [b"\x00p", b"BRB1", b"msgpack", b"id", b"GET", b"/x", b"", b""],  # the quick way
+        [b"\x00p", b"BRB2", b"msgpack", b"id", b"GET", b"/x", b"", b""],  # 505
+        [b"\x00p", b"BRB1", b"MSGPACK", b"id", b"GET", b"/x", b"", b""],  # 415
+        [b"\x00p", b"BRB1", b"json", b"id", b"get", b"/x", b"", b""],  # a bad verb
+        [b"\x00p", b"BRB1", b"json", b"id", b"GET", b"x", b"", b""],  # a bad path
+        [b"\x00p", b"BRB1", b"json", b"id", b"GET", b"/\x7f", b"", b""],
+        [b"\x00p", b"BRB1", b"json", b"i" * 256, b"GET", b"/x", b"", b""],
+        [b"\x00p", b"BRB1", b"json", b"id", b"GET", b"/x", b"", b"x" * 200],  # 413
+        [b"\x00p", b"\x00q", b"BRB1", b"json", b"id", b"GET", b"/x", b"", b""],  # two hops
+        [b"BRB1", b"json", b"id", b"GET", b"/x", b"", b""],  # no envelope: dropped
+    ],
+)
+def test_parse_routed_cases(frames: list[bytes]) -> None:
+    assert one_step(frames, 100) == two_steps(frames, 100)
+
+
+def test_parse_routed_takes_the_quick_way_for_the_common_message(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    frames = [b"\x00p", *ex("echo_request")]
+    expected = parse_request(frames[1:])  # (the codec's name is learnt)
+
+    def not_this_way(*args: Any) -> Any:
+        raise AssertionError("the common message took the long way")
+
+    monkeypatch.setattr(service, "parse_request", not_this_way)
+    envelope, request = parse_routed(frames)
+    assert list(envelope) == [b"\x00p"] and request == expected
+    assert request.headers == {} and type(request.headers) is dict
 
 
 def test_default_registry_is_the_default() -> None:

@@ -12,8 +12,12 @@ from hypothesis import strategies as st
 from brubeck.codecs import default_registry, json, msgpack, tnetstring
 from brubeck.errors import DecodeError
 from brubeck.protocol.request import Request
-from brubeck.protocol.service import ServiceProtocolError, ServiceRequest
-from brubeck.protocol.service_bridge import message_from_service, service_reply
+from brubeck.protocol.service import ServiceProtocolError, ServiceRequest, format_reply
+from brubeck.protocol.service_bridge import (
+    message_from_service,
+    service_reply,
+    service_reply_frames,
+)
 
 JSON, MSGPACK, TNET = json.CODEC, msgpack.CODEC, tnetstring.CODEC
 
@@ -165,3 +169,57 @@ def test_a_handlers_error_map_cannot_change_the_status_or_break_type_and_title()
     body = json.encode({"status": 200, "title": 7, "type": "https://example.com/gone", "x": 1})
     problem = {"type": "https://example.com/gone", "title": "Gone", "status": 410, "x": 1}
     assert reply(410, [("Content-Type", "application/json")], body) == (410, {}, problem)
+
+
+# -- the frames at once -------------------------------------------------------------------
+
+
+def frames_or_error(function: Any, *args: Any) -> Any:
+    try:
+        return function(*args)
+    except (ServiceProtocolError, DecodeError) as exc:
+        return type(exc), str(exc)
+
+
+MEDIA_TYPES = st.sampled_from(
+    [
+        "application/msgpack",
+        "application/x-msgpack",
+        "application/json",
+        "application/json; charset=utf-8",
+        "text/plain",
+        "image/png",
+        "APPLICATION/MSGPACK",
+    ]
+)
+HEADER_NAMES = st.sampled_from(["Content-Type", "content-type", "X-Trace", "Set-Cookie"])
+
+
+@given(
+    codec=st.sampled_from([JSON, MSGPACK, TNET]),
+    status=st.sampled_from([100, 200, 201, 204, 302, 399, 400, 404, 500, 599]),
+    headers=st.lists(st.tuples(HEADER_NAMES, MEDIA_TYPES), max_size=2),
+    value=st.none() | st.integers(-(2**63), 2**63 - 1) | st.text(max_size=5),
+    request_id=st.sampled_from([b"id-1", b""]),
+)
+def test_reply_frames_are_the_two_steps(
+    codec: Any, status: int, headers: list[tuple[str, str]], value: Any, request_id: bytes
+) -> None:
+    body = b"" if value is None else codec.encode(value)
+    request = ServiceRequest(codec, request_id, "POST", "/x", {}, codec.encode(1))
+
+    def two_steps() -> list[bytes]:
+        return format_reply(service_reply(request, status, headers, body, default_registry))
+
+    expected = frames_or_error(two_steps)
+    got = frames_or_error(service_reply_frames, request, status, headers, body, default_registry)
+    assert got == expected
+
+
+def test_reply_frames_of_the_common_reply() -> None:
+    request = service_request()
+    body = MSGPACK.encode({"n": 2})
+    frames = service_reply_frames(
+        request, 201, [("Content-Type", "application/msgpack")], body, default_registry
+    )
+    assert frames == [b"BRB1", b"msgpack", b"id-1", b"201", b"", body]
