@@ -313,8 +313,7 @@ class ServiceClient:
             raise RuntimeError("the client is closed")
         codec = self.codec
         encoded = b"" if body is None else codec.encode(body)
-        request = service.new_request(codec, request_id, verb, path, dict(headers or {}), encoded)
-        return service.format_request(request)
+        return service.request_frames(codec, request_id, verb, path, dict(headers or {}), encoded)
 
     # -- replies -----------------------------------------------------------------------
 

@@ -52,6 +52,7 @@ __all__ = [
     "parse_routed",
     "reply_to",
     "reply_to_error",
+    "request_frames",
     "split_envelope",
     "wire_name",
 ]
@@ -656,6 +657,28 @@ def format_request(request: ServiceRequest) -> list[bytes]:
         _encode_headers(request.headers, codec, request.request_id),
         request.body,
     ]
+
+
+def request_frames(
+    codec: Codec, request_id: bytes, verb: str, path: str, headers: Headers, body: bytes
+) -> list[bytes]:
+    """``format_request(new_request(...))``: the seven frames of a request,
+    without building it when it has no headers (a client's usual call).
+
+    Raises:
+        ServiceProtocolError: As :func:`new_request` and :func:`format_request`.
+    """
+    if (
+        not headers
+        and type(headers) is dict
+        and _plain(codec, request_id, body)
+        and type(verb) is str
+        and verb in _COMMON_VERBS
+        and _plain_path(path)
+    ):
+        wire = _WIRE_NAMES[codec.name]
+        return [VERSION, wire, request_id, verb.encode("ascii"), path.encode("ascii"), b"", body]
+    return format_request(new_request(codec, request_id, verb, path, headers, body))
 
 
 def format_reply(reply: ServiceReply) -> list[bytes]:

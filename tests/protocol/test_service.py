@@ -827,5 +827,32 @@ def test_parse_routed_takes_the_quick_way_for_the_common_message(
     assert request.headers == {} and type(request.headers) is dict
 
 
+@settings(max_examples=500)
+@given(
+    request=REQUESTS,
+    verb=st.sampled_from(["GET", "POST", "get", "X", ""]),
+    path=st.sampled_from(["/x", "x", "/é", "/\x7f", "/" + "a" * 5000]),
+)
+def test_request_frames_are_format_request(request: ServiceRequest, verb: str, path: str) -> None:
+    for fields in (
+        (request.codec, request.request_id, request.verb, request.path, request.headers),
+        (request.codec, request.request_id, verb, path, {}),
+    ):
+
+        def two_steps(fields: Any = fields) -> list[bytes]:
+            return format_request(service.new_request(*fields, request.body))
+
+        expected = one_or_error(two_steps)
+        got = one_or_error(lambda fields=fields: service.request_frames(*fields, request.body))
+        assert got == expected
+
+
+def one_or_error(function: Any) -> Any:
+    try:
+        return function()
+    except ServiceProtocolError as exc:
+        return (type(exc), exc.reason, exc.frame, exc.status_hint, exc.request_id)
+
+
 def test_default_registry_is_the_default() -> None:
     assert parse_request(ex("echo_request"), default_registry).codec is msgpack.CODEC
