@@ -292,6 +292,35 @@ def _plain(codec: Codec, request_id: bytes, body: bytes) -> bool:
     )
 
 
+def _plain_request(
+    codec: Codec, request_id: bytes, verb: str, path: str, headers: Headers, body: bytes
+) -> bool:
+    """Whether a request's fields pass their rules, cheaply: no headers, a
+    common verb, a plain path (else: the dataclass's full checks)."""
+    return (
+        not headers
+        and type(headers) is dict
+        and _plain(codec, request_id, body)
+        and type(verb) is str
+        and verb in _COMMON_VERBS
+        and _plain_path(path)
+    )
+
+
+def _checked_request(
+    codec: Codec, request_id: bytes, verb: str, path: str, headers: Headers, body: bytes
+) -> ServiceRequest:
+    """A request whose fields are known to pass their rules, without ``__post_init__``."""
+    request: ServiceRequest = _new(ServiceRequest)
+    _set(request, "codec", codec)  # as the dataclass's __init__ sets them
+    _set(request, "request_id", request_id)
+    _set(request, "verb", verb)
+    _set(request, "path", path)
+    _set(request, "headers", headers)
+    _set(request, "body", body)
+    return request
+
+
 def new_request(
     codec: Codec, request_id: bytes, verb: str, path: str, headers: Headers, body: bytes
 ) -> ServiceRequest:
@@ -300,22 +329,8 @@ def new_request(
     Raises:
         ServiceProtocolError: A field breaks its rule.
     """
-    if (
-        not headers
-        and type(headers) is dict
-        and _plain(codec, request_id, body)
-        and type(verb) is str
-        and verb in _COMMON_VERBS
-        and _plain_path(path)
-    ):
-        request: ServiceRequest = _new(ServiceRequest)
-        _set(request, "codec", codec)  # as the dataclass's __init__ sets them
-        _set(request, "request_id", request_id)
-        _set(request, "verb", verb)
-        _set(request, "path", path)
-        _set(request, "headers", headers)
-        _set(request, "body", body)
-        return request
+    if _plain_request(codec, request_id, verb, path, headers, body):
+        return _checked_request(codec, request_id, verb, path, headers, body)
     return ServiceRequest(codec, request_id, verb, path, headers, body)
 
 
@@ -381,15 +396,14 @@ def wire_name(codec: Codec) -> bytes:
     Raises:
         ServiceProtocolError: The name breaks the protocol's rule for codec names.
     """
-    return _WIRE_NAMES.get(codec.name) or _wire_name(codec)
+    return _wire_name(codec)
 
 
 def _wire_name(codec: Codec, request_id: bytes | None = None) -> bytes:
-    """The codec frame for ``codec``: its name, checked once and cached."""
     name = codec.name
     wire = _WIRE_NAMES.get(name)
     if wire is None:
-        if len(name) > MAX_CODEC_NAME or not name.isascii() or not _CODEC_NAME.fullmatch(name):
+        if not _valid_name(name):
             reason = f"a codec name must be 1 to {MAX_CODEC_NAME} of a-z 0-9 . _ + -"
             raise ServiceProtocolError(reason, "codec", 400, request_id, None, _shown(name))
         wire = name.encode("ascii")
@@ -399,6 +413,7 @@ def _wire_name(codec: Codec, request_id: bytes | None = None) -> bytes:
 
 
 def _valid_name(name: str) -> bool:
+    """The protocol's rule for codec names (``_CODEC_NAME`` matches ASCII only)."""
     return len(name) <= MAX_CODEC_NAME and _CODEC_NAME.fullmatch(name) is not None
 
 
@@ -512,13 +527,7 @@ def parse_routed(
         ):
             path_text = path.decode("ascii")
             if _plain_path(path_text):
-                request: ServiceRequest = _new(ServiceRequest)
-                _set(request, "codec", codec)  # as the dataclass's __init__ sets them
-                _set(request, "request_id", request_id)
-                _set(request, "verb", verb_text)
-                _set(request, "path", path_text)
-                _set(request, "headers", {})
-                _set(request, "body", body)
+                request = _checked_request(codec, request_id, verb_text, path_text, {}, body)
                 return frames[:1], request
     envelope, request_frames = split_envelope(frames)
     return envelope, parse_request(request_frames, registry, max_size)
@@ -668,14 +677,7 @@ def request_frames(
     Raises:
         ServiceProtocolError: As :func:`new_request` and :func:`format_request`.
     """
-    if (
-        not headers
-        and type(headers) is dict
-        and _plain(codec, request_id, body)
-        and type(verb) is str
-        and verb in _COMMON_VERBS
-        and _plain_path(path)
-    ):
+    if _plain_request(codec, request_id, verb, path, headers, body):
         wire = _WIRE_NAMES[codec.name]
         return [VERSION, wire, request_id, verb.encode("ascii"), path.encode("ascii"), b"", body]
     return format_request(new_request(codec, request_id, verb, path, headers, body))

@@ -715,6 +715,13 @@ GOOD = [ex(name) for name in VALID_REQUESTS + VALID_REPLIES] + [ex("event")]
 def test_mutated_frames(
     base: list[bytes], replaced: list[tuple[int, bytes]], edits: list[tuple[int, int, int]]
 ) -> None:
+    read_anything(mutated(base, replaced, edits))
+
+
+def mutated(
+    base: list[bytes], replaced: list[tuple[int, bytes]], edits: list[tuple[int, int, int]]
+) -> list[bytes]:
+    """``base`` with whole frames replaced, then single bytes changed."""
     frames = list(base)
     for index, value in replaced:
         frames[index % len(frames)] = value
@@ -723,7 +730,7 @@ def test_mutated_frames(
         if frame:
             frame[position % len(frame)] = byte
             frames[index % len(frames)] = bytes(frame)
-    read_anything(frames)
+    return frames
 
 
 @settings(max_examples=500)
@@ -782,14 +789,7 @@ def test_parse_routed_agrees_with_the_two_steps(
 def test_parse_routed_agrees_on_mutated_frames(
     base: list[bytes], replaced: list[tuple[int, bytes]], edits: list[tuple[int, int, int]]
 ) -> None:
-    frames = list(base)
-    for index, value in replaced:
-        frames[index % len(frames)] = value
-    for index, position, byte in edits:
-        frame = bytearray(frames[index % len(frames)])
-        if frame:
-            frame[position % len(frame)] = byte
-            frames[index % len(frames)] = bytes(frame)
+    frames = mutated(base, replaced, edits)
     assert one_step(frames, 100) == two_steps(frames, 100)
 
 
