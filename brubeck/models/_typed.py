@@ -33,7 +33,9 @@ __all__ = ["checker_for", "decoder_for"]
 Decode = Callable[[bytes | str], Any]
 Check = Callable[[bytes | str], bool]
 _UNSET = msgspec.UNSET
-_NO_DECODER: Any = object()
+#: What a class without a typed decoder (or checker) keeps in its slot.
+NO_DECODER: Any = object()
+_NO_DECODER = NO_DECODER
 # What msgspec raises for data it refuses (the generic path then decides).
 _REFUSED = (msgspec.ValidationError, msgspec.DecodeError, RecursionError, UnicodeError)
 

@@ -248,7 +248,11 @@ class BaseDocument(SafeableMixin):
     def from_json(cls: type[D], data: bytes | str) -> D:
         """Decode JSON and :meth:`from_primitive` it; malformed JSON is a
         :class:`ShieldDocException` too, with the error at ``$``."""
-        checked = cls._typed_from_json(data)
+        typed = cls.__dict__.get("_json_decoder")  # decoder_for without its call, when built
+        if typed is None or typed is _typed.NO_DECODER:
+            checked = cls._typed_from_json(data)
+        else:
+            checked = typed(data)
         if checked is not None:
             return checked  # msgspec checked it in C; anything else: the generic path
         try:
@@ -271,7 +275,9 @@ class BaseDocument(SafeableMixin):
         """Whether the class's typed decoder accepts ``data`` (so
         :meth:`from_json` would), without building the document; False when
         it refuses or the class has none (only the generic path can tell)."""
-        check = _typed.checker_for(cls)
+        check = cls.__dict__.get("_json_checker")  # checker_for without its call, when built
+        if check is None or check is _typed.NO_DECODER:
+            check = _typed.checker_for(cls)
         return check is not None and check(data)
 
     # -- serialization --------------------------------------------------------
@@ -304,7 +310,10 @@ class BaseDocument(SafeableMixin):
     def to_primitive(self) -> dict[str, Any]:
         """JSON-ready data for an API reply: UUIDs, datetimes and Decimals as
         text, ``None`` values and ``_cls``/``_types`` left out."""
-        return _compile.dumper_for(type(self))(self)
+        dump = type(self).__dict__.get("_dumper")  # dumper_for without its call, when built
+        if dump is None:
+            dump = _compile.dumper_for(type(self))
+        return dump(self)
 
     # -- dict-like access -----------------------------------------------------
 

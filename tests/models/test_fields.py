@@ -14,6 +14,7 @@ import hashlib
 import itertools
 import math
 import pickle
+import re
 import socket
 import urllib.request
 import uuid
@@ -55,6 +56,7 @@ from brubeck.models.fields import (
     URLField,
     UUIDField,
 )
+from brubeck.models.fields.base import parse_datetime
 
 UTC = datetime.UTC
 D = decimal.Decimal
@@ -1548,3 +1550,43 @@ def test_unhashable_values_against_choices_are_reported_not_raised() -> None:
     with pytest.raises(ShieldDocException) as caught:
         FldChoiceList.from_primitive({"names": ["x"]})
     assert caught.value.error_list[0].reason == "Invalid value"
+
+
+# -- parse_datetime: ASCII digits only ------------------------------------------------
+
+_UNICODE_DIGITS_FORM = re.compile(
+    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)?"
+)
+
+
+def _with_unicode_digits(value: str) -> datetime.datetime | None:
+    """parse_datetime as it was with ``\\d`` (any Unicode digit) in its pattern."""
+    if _UNICODE_DIGITS_FORM.fullmatch(value):
+        try:
+            return datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+_DIGITS = st.sampled_from("0123456789٠١٢٣٤٥٦٧٨٩０１２３４５６７８９")
+
+
+@given(
+    st.one_of(
+        st.text(),
+        st.builds(
+            "{}-{}-{}T{}:{}:{}{}{}".format,
+            *(st.text(_DIGITS, min_size=n, max_size=n) for n in (4, 2, 2, 2, 2, 2)),
+            st.sampled_from(["", ".5", ".123456", ".١٢"]),
+            st.sampled_from(["", "Z", "+01:00", "-٠٢:00"]),
+        ),
+    )
+)
+def test_parse_datetime_matches_the_unicode_digit_pattern(value: str) -> None:
+    assert parse_datetime(value) == _with_unicode_digits(value)
+
+
+def test_parse_datetime_refuses_non_ascii_digits() -> None:
+    assert parse_datetime("٢٠٢٤-05-17T12:34:56") is None
+    assert parse_datetime("2024-05-17T12:34:56") == datetime.datetime(2024, 5, 17, 12, 34, 56)
