@@ -6,12 +6,12 @@ where the caches are cold (docs/benchmarks.md, "Why the server costs more
 than its profile says"). This counts instead, under valgrind's cachegrind:
 
 * ``Ir``: instructions per request, with the request's code hot;
-* ``LL miss``: last-level cache misses per request when a buffer larger
-  than the cache is read between requests (the buffer's own misses are the
-  same in both runs, so the difference is the request's).
+* ``LL miss``: last-level cache misses per request when a buffer twice the
+  size of the (simulated) last level is written between requests.
 
-Each stack runs twice per mode (N requests and none, after the same warm-up)
-and the difference is divided by N, so start-up and imports cancel out.
+Each stack runs the same rounds twice per mode, with and without the request
+(after the same warm-up), and the difference is divided by the rounds, so
+start-up, imports and the buffer's own misses cancel out.
 The reference is the pipeline benchmark's hand-built stack (tnetstring3 +
 msgspec, the least work for the same answer).
 

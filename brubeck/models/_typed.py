@@ -28,14 +28,11 @@ import msgspec
 from brubeck.models import fields as f
 from brubeck.models.fields.base import _EMAIL, _URL, parse_datetime
 
-__all__ = ["checker_for", "decoder_for"]
+__all__ = ["build", "checker_for", "decoder_for"]
 
 Decode = Callable[[bytes | str], Any]
 Check = Callable[[bytes | str], bool]
 _UNSET = msgspec.UNSET
-#: What a class without a typed decoder (or checker) keeps in its slot.
-NO_DECODER: Any = object()
-_NO_DECODER = NO_DECODER
 # What msgspec raises for data it refuses (the generic path then decides).
 _REFUSED = (msgspec.ValidationError, msgspec.DecodeError, RecursionError, UnicodeError)
 
@@ -46,33 +43,44 @@ class _Unsupported(Exception):
 
 def decoder_for(cls: Any) -> Decode | None:
     """The class's typed decoder (None if it has none), built on first use."""
-    decode = cls.__dict__.get("_json_decoder")
-    if decode is None:
-        decode = _build(cls)[0]
-    return None if decode is _NO_DECODER else decode
+    decode = cls.__dict__.get("_json_decoder") or build(cls)[0]
+    return None if decode is _refused else decode
 
 
 def checker_for(cls: Any) -> Check | None:
     """The class's typed checker (None if it has none), built on first use:
     ``check(data)`` is True when the typed decoder would accept ``data``
     (so the generic path would too), False when only the generic path can tell."""
-    check = cls.__dict__.get("_json_checker")
-    if check is None:
-        check = _build(cls)[1]
-    return None if check is _NO_DECODER else check
+    check = cls.__dict__.get("_json_checker") or build(cls)[1]
+    return None if check is _refused_check else check
 
 
-def _build(cls: Any) -> tuple[Any, Any]:
+def build(cls: Any) -> tuple[Decode, Check]:
+    """Build and keep on the class (``_json_decoder``, ``_json_checker``) its
+    typed decoder and checker; a class without them keeps two that refuse
+    everything, so callers that read the slots directly always find a callable."""
+    decode: Decode
+    checker: Check
     try:
         struct, convert, check = _compile(cls, ())
         decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(struct)
     except (_Unsupported, TypeError, ValueError):  # msgspec refused a type: no decoder
-        decode = checker = _NO_DECODER
+        decode, checker = _refused, _refused_check
     else:
         decode, checker = _decoder(decoder, convert), _checker(decoder, check)
     type.__setattr__(cls, "_json_decoder", decode)
     type.__setattr__(cls, "_json_checker", checker)
     return decode, checker
+
+
+def _refused(data: bytes | str) -> None:
+    """The decoder of a class without one: the generic path decides."""
+    return None
+
+
+def _refused_check(data: bytes | str) -> bool:
+    """The checker of a class without one: only the generic path can tell."""
+    return False
 
 
 def _decoder(decoder: msgspec.json.Decoder[Any], convert: Callable[[Any], Any]) -> Decode:

@@ -248,11 +248,8 @@ class BaseDocument(SafeableMixin):
     def from_json(cls: type[D], data: bytes | str) -> D:
         """Decode JSON and :meth:`from_primitive` it; malformed JSON is a
         :class:`ShieldDocException` too, with the error at ``$``."""
-        typed = cls.__dict__.get("_json_decoder")  # decoder_for without its call, when built
-        if typed is None or typed is _typed.NO_DECODER:
-            checked = cls._typed_from_json(data)
-        else:
-            checked = typed(data)
+        # The class's typed decoder (_typed.decoder_for, without its call).
+        checked: D | None = (cls.__dict__.get("_json_decoder") or _typed.build(cls)[0])(data)
         if checked is not None:
             return checked  # msgspec checked it in C; anything else: the generic path
         try:
@@ -275,10 +272,8 @@ class BaseDocument(SafeableMixin):
         """Whether the class's typed decoder accepts ``data`` (so
         :meth:`from_json` would), without building the document; False when
         it refuses or the class has none (only the generic path can tell)."""
-        check = cls.__dict__.get("_json_checker")  # checker_for without its call, when built
-        if check is None or check is _typed.NO_DECODER:
-            check = _typed.checker_for(cls)
-        return check is not None and check(data)
+        # The class's typed checker (_typed.checker_for, without its call).
+        return (cls.__dict__.get("_json_checker") or _typed.build(cls)[1])(data)
 
     # -- serialization --------------------------------------------------------
 
