@@ -97,7 +97,8 @@ def pop(
 
     For streams of concatenated tnetstrings. Options are those of :func:`decode`.
     """
-    data = bytes(data)
+    if type(data) is not bytes:  # exact bytes already (Mongrel2's messages): no call
+        data = bytes(data)
     if _c_pop is not None and max_depth == MAX_DEPTH:
         try:
             value, rest = _c_pop(data)

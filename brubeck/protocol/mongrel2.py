@@ -117,9 +117,13 @@ def parse(data: bytes) -> Message:
 def _headers_and_body(rest: bytes, offset: int) -> tuple[Headers, bytes]:
     try:
         raw_headers, after = tnetstring.pop(rest)
-        raw_body, trailing = tnetstring.pop(after)
     except DecodeError as exc:
         raise ProtocolError(f"bad netstring: {exc.reason}", _shift(exc.offset, offset)) from None
+    try:
+        raw_body, trailing = tnetstring.pop(after)
+    except DecodeError as exc:  # an offset in the body's netstring, from the message's start
+        at = offset + len(rest) - len(after)
+        raise ProtocolError(f"bad netstring: {exc.reason}", _shift(exc.offset, at)) from None
     if trailing:
         raise ProtocolError("trailing bytes after the body", offset + len(rest) - len(trailing))
     if type(raw_body) is not bytes:

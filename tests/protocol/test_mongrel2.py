@@ -200,6 +200,20 @@ def test_malformed_messages_are_protocol_errors(data: bytes) -> None:
     assert caught.value.reason
 
 
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        (b"sender 1 / 9:{},0:,", b"9:{}"),  # the headers' netstring
+        (b'sender 1 / 16:{"METHOD":"GET"},5:ab,', b"5:ab"),  # the body's: past the end
+        (b'sender 1 / 16:{"METHOD":"GET"},x:,', b"x:,"),  # the body's: no length
+    ],
+)
+def test_netstring_errors_point_at_the_bad_netstring(data: bytes, where: bytes) -> None:
+    with pytest.raises(ProtocolError) as caught:
+        mongrel2.parse(data)
+    assert caught.value.offset == data.rindex(where)
+
+
 @settings(max_examples=1500)
 @given(
     st.sampled_from(sorted(CAPTURES)),
