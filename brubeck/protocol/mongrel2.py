@@ -122,12 +122,12 @@ def _headers_and_body(rest: bytes, offset: int) -> tuple[Headers, bytes]:
     try:
         raw_body, trailing = tnetstring.pop(after)
     except DecodeError as exc:  # an offset in the body's netstring, from the message's start
-        at = offset + len(rest) - len(after)
+        at = _body_at(rest, after, offset)
         raise ProtocolError(f"bad netstring: {exc.reason}", _shift(exc.offset, at)) from None
     if trailing:
         raise ProtocolError("trailing bytes after the body", offset + len(rest) - len(trailing))
     if type(raw_body) is not bytes:
-        raise ProtocolError("the body must be a netstring", offset + len(rest) - len(after))
+        raise ProtocolError("the body must be a netstring", _body_at(rest, after, offset))
     if type(raw_headers) is dict:  # tnetstring headers
         return _text_headers(raw_headers, offset), raw_body
     if type(raw_headers) is not bytes:
@@ -160,6 +160,11 @@ def _text_headers(raw: dict[Any, Any], offset: int) -> Headers:
     except (AttributeError, TypeError):  # a name or value that is not a string
         raise ProtocolError("header names and values must be text", offset) from None
     return headers
+
+
+def _body_at(rest: bytes, after: bytes, offset: int) -> int:
+    # Where the body's netstring starts in the message (errors only: not on the hot path).
+    return offset + len(rest) - len(after)
 
 
 def _shift(inner: int | None, offset: int) -> int | None:
