@@ -198,6 +198,12 @@ def encode_reply(spec: TypedSpec, codec: Codec, result: Any) -> bytes:
     model = spec.reply
     if model is None:
         return codec.encode(_primitive(result))
+    if type(result) is model and codec.encode is json.encode:
+        # A body handed back untouched: valid as it was checked, and written
+        # from its wire struct (the bytes the general path below would send).
+        text = result._untouched_json()
+        if text is not None:
+            return text
     if isinstance(result, dict):
         result = _checked(model, result)  # validated here, so not checked again below
     elif not isinstance(result, model):

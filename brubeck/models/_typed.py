@@ -26,19 +26,32 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from brubeck.models import fields as f
+from brubeck.models._compile import _datetime_text
 from brubeck.models.fields.base import _EMAIL, _URL, parse_datetime
 
-__all__ = ["build", "checker_for", "decoder_for"]
+__all__ = ["build", "checker_for", "decoder_for", "materialize", "untouched_json"]
 
 Decode = Callable[[bytes | str], Any]
 Check = Callable[[bytes | str], bool]
+Reply = Callable[[Any], Any]
 _UNSET = msgspec.UNSET
+_replace = msgspec.structs.replace
+_encode_json = msgspec.json.Encoder().encode
 # What msgspec raises for data it refuses (the generic path then decides).
 _REFUSED = (msgspec.ValidationError, msgspec.DecodeError, RecursionError, UnicodeError)
 
 
 class _Unsupported(Exception):
     """A field msgspec cannot check exactly as the generic path does."""
+
+
+class _NoReply(Exception):
+    """A field whose JSON the wire struct cannot write exactly as ``to_primitive`` does."""
+
+
+def _same(wire: Any) -> Any:
+    """The reply of a class whose wire struct already encodes as its documents do."""
+    return wire
 
 
 def decoder_for(cls: Any) -> Decode | None:
@@ -58,19 +71,60 @@ def checker_for(cls: Any) -> Check | None:
 def build(cls: Any) -> tuple[Decode, Check]:
     """Build and keep on the class (``_json_decoder``, ``_json_checker``) its
     typed decoder and checker; a class without them keeps two that refuse
-    everything, so callers that read the slots directly always find a callable."""
+    everything, so callers that read the slots directly always find a callable.
+
+    The decoder answers a *lazy* document: it holds the checked wire struct
+    and builds its data on first use (:func:`materialize`); until then its
+    JSON is the struct's (:func:`untouched_json`), with no document built."""
     decode: Decode
     checker: Check
+    reply: Reply | None = None
+    convert: Callable[[Any], Any] | None = None
     try:
-        struct, convert, check = _compile(cls, ())
+        struct, convert, check, reply = _compile(cls, ())
         decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(struct)
     except (_Unsupported, TypeError, ValueError):  # msgspec refused a type: no decoder
         decode, checker = _refused, _refused_check
     else:
-        decode, checker = _decoder(decoder, convert), _checker(decoder, check)
+        decode, checker = _decoder(cls, decoder, check), _checker(decoder, check)
+    type.__setattr__(cls, "_wire_convert", convert)
+    type.__setattr__(cls, "_wire_reply", reply)
     type.__setattr__(cls, "_json_decoder", decode)
     type.__setattr__(cls, "_json_checker", checker)
     return decode, checker
+
+
+def materialize(doc: Any, wire: Any) -> dict[str, Any]:
+    """The data of a lazy document (from its class's typed decoder), built
+    now from its checked wire struct, exactly as the eager converter builds it."""
+    built = type(doc).__dict__["_wire_convert"](wire)
+    if built is None:  # the checker accepted it, so every conversion succeeds
+        raise RuntimeError(f"{type(doc).__name__}: a checked wire struct failed to convert")
+    data: dict[str, Any] = built._data
+    return data
+
+
+def untouched_json(doc: Any) -> bytes | None:
+    """``json.encode(doc.to_primitive())`` for a lazy document nothing has
+    read or changed since its class's typed decoder checked it (so it is
+    still valid), written from the wire struct; None for any other document.
+
+    Until its data is built, no one holds its values, so they are the
+    checked ones; only what ``to_primitive`` writes differently from the
+    struct (datetimes, defaults, nulls) is replaced in a copy."""
+    wire = doc.__dict__.get("_wire")
+    if wire is None or "_data" in doc.__dict__:
+        return None
+    reply: Reply | None = type(doc).__dict__.get("_wire_reply")
+    if reply is None:
+        return None
+    out = reply(wire)
+    if out is None:
+        return None
+    try:
+        return _encode_json(out)
+    except (TypeError, ValueError, RecursionError, msgspec.MsgspecError):
+        return None  # the generic path decides (and reports)
 
 
 def _refused(data: bytes | str) -> None:
@@ -83,12 +137,21 @@ def _refused_check(data: bytes | str) -> bool:
     return False
 
 
-def _decoder(decoder: msgspec.json.Decoder[Any], convert: Callable[[Any], Any]) -> Decode:
+def _decoder(
+    cls: Any, decoder: msgspec.json.Decoder[Any], check: Callable[[Any], Any] | None
+) -> Decode:
+    new = object.__new__
+
     def decode(data: bytes | str) -> Any:
         try:
-            return convert(decoder.decode(data))
+            wire = decoder.decode(data)
         except _REFUSED:
             return None  # the generic path decides, and reports
+        if check is not None and check(wire) is None:
+            return None
+        doc = new(cls)
+        doc._wire = wire  # its data is built on first use (BaseDocument.__getattr__)
+        return doc
 
     return decode
 
@@ -106,21 +169,29 @@ def _checker(decoder: msgspec.json.Decoder[Any], check: Callable[[Any], Any] | N
 
 def _compile(
     cls: Any, open_classes: tuple[Any, ...]
-) -> tuple[type, Callable[[Any], Any], Callable[[Any], Any] | None]:
+) -> tuple[type, Callable[[Any], Any], Callable[[Any], Any] | None, Reply | None]:
     """The wire struct of ``cls``, its converter to the document (None when
-    it refuses), and its checker (None when it refuses; the checker itself
-    is None when msgspec checks everything, so there is nothing to run)."""
+    it refuses), its checker (None when it refuses; the checker itself
+    is None when msgspec checks everything, so there is nothing to run), and
+    its reply (:func:`_reply_source`; None when the struct cannot write what
+    ``to_primitive`` writes)."""
     if cls in open_classes:
         raise _Unsupported("recursive documents")
-    ns: dict[str, Any] = {"_new": object.__new__, "_cls": cls, "_UNSET": _UNSET}
-    required: list[tuple[str, Any]] = []
-    struct_fields: list[tuple[str, Any, Any]] = []
+    ns: dict[str, Any] = {
+        "_new": object.__new__,
+        "_cls": cls,
+        "_UNSET": _UNSET,
+        "_replace": _replace,
+        "_replies": _replies,
+    }
+    struct_fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
     rename: dict[str, str] = {}
     lines = ["def convert(s):"]
     checks = ["def check(s):"]
+    alternatives: list[tuple[str, Any, Any]] = []
     canonical = {field.uniq_field or name for name, field in cls._fields.items()}
     for position, key in enumerate(sorted(set(cls._input_keys) - canonical)):
-        struct_fields.append((f"a{position}", Any, _UNSET))  # present: the generic path maps it
+        alternatives.append((f"a{position}", Any, _UNSET))  # present: the generic path maps it
         rename[f"a{position}"] = key
         lines.append(f"    if s.a{position} is not _UNSET: return None")
         checks.append(f"    if s.a{position} is not _UNSET: return None")
@@ -131,7 +202,7 @@ def _compile(
         rename[f"f{index}"] = field.uniq_field or name
         if field.required:
             # Missing or null: msgspec refuses it, and the generic path reports it.
-            required.append((f"f{index}", kind))
+            struct_fields.append((f"f{index}", kind))
             if post:
                 later += [f"    v = {post}(s.f{index})", "    if v is None: return None"]
                 later.append(f"    d[{name!r}] = v")
@@ -152,13 +223,133 @@ def _compile(
     lines += ["    doc = _new(_cls)", "    doc._data = d", "    return doc"]
     trivial = len(checks) == 1
     checks.append("    return True")
-    exec("\n".join(lines) + "\n" + "\n".join(checks), ns)  # noqa: S102 - our own generated source
-    fields: list[tuple[str, Any] | tuple[str, Any, Any]] = [*required, *struct_fields]
-    # (msgspec: the fields without a default come first)
-    struct = msgspec.defstruct(f"{cls.__name__}Wire", fields, rename=rename)
+    replies = _reply_source(cls, ns)
+    source = "\n".join([*lines, *checks, *(replies or ())])
+    exec(source, ns)  # noqa: S102 - our own generated source
+    # Keyword-only, so the fields keep the document's order: the struct
+    # writes its JSON keys in the order to_primitive does.
+    struct = msgspec.defstruct(
+        f"{cls.__name__}Wire", [*struct_fields, *alternatives], rename=rename, kw_only=True
+    )
     convert: Callable[[Any], Any] = ns["convert"]
     check: Callable[[Any], Any] | None = None if trivial else ns["check"]
-    return struct, convert, check
+    reply: Reply | None = None
+    if replies is not None:
+        reply = ns["reply"] if replies else _same
+    return struct, convert, check, reply
+
+
+def _reply_source(cls: Any, ns: dict[str, Any]) -> list[str] | None:
+    """The source of ``reply(s)``: a copy of the wire struct ``s`` that
+    encodes as ``json.encode(to_primitive(doc))`` does for the document
+    ``convert(s)`` builds, or None where only the document can tell. An
+    empty list when ``s`` itself encodes so; None (no source) when the
+    struct cannot write some field as to_primitive does."""
+    lines = ["def reply(s):", "    c = {}"]
+    try:
+        for index, field in enumerate(cls._fields.values()):
+            lines += _reply_lines(field, index, ns)
+    except _NoReply:
+        return None
+    if len(lines) == 2:
+        return []
+    return [*lines, "    return _replace(s, **c) if c else s"]
+
+
+def _reply_lines(field: f.BaseField, index: int, ns: dict[str, Any]) -> list[str]:
+    """Source lines of ``reply(s)`` for one field: in ``c``, the values to
+    replace (``return None`` where only the document can tell).
+
+    Raises:
+        _NoReply: The struct cannot write this field as to_primitive does.
+    """
+    slot = f"c['f{index}']"
+    present = _present_lines(field, index, ns, slot)  # v is there (not null, not missing)
+    if field.required:
+        return [f"    v = s.f{index}", *(f"    {line}" for line in present)] if present else []
+    absent: list[str]  # null or missing: to_primitive leaves it out, or writes the default
+    if getattr(field, "auto_fill", False):
+        absent = ["return None"]  # a fresh uuid4: the document's own
+    elif field.default is not None:
+        absent = _written_default(field, index, ns)
+    else:
+        absent = [f"if v is None: {slot} = _UNSET"]
+    lines = [f"    v = s.f{index}", "    if v is _UNSET or v is None:"]
+    lines += [f"        {line}" for line in absent]
+    if present:
+        lines += ["    else:", *(f"        {line}" for line in present)]
+    return lines
+
+
+def _present_lines(field: f.BaseField, index: int, ns: dict[str, Any], slot: str) -> list[str]:
+    """``reply`` lines for a value that is there, in ``v``."""
+    kind = type(field)
+    present: list[str] = []
+    if kind is f.DateTimeField:
+        if field.format is not None:  # type: ignore[attr-defined]
+            raise _NoReply("a datetime format")
+        ns["_datetime_text"] = _datetime_text
+        present = [f"{slot} = _datetime_text(_datetime(v))"]
+    elif kind is f.EmbeddedDocumentField or kind is f.ListField:
+        nested = ns.get(f"_r{index}")
+        if nested is None:
+            raise _NoReply("an embedded document without a reply")
+        if nested is not _same:
+            call = f"_r{index}(v)" if kind is f.EmbeddedDocumentField else f"_replies(_r{index}, v)"
+            present = [f"w = {call}", "if w is None: return None", f"{slot} = w"]
+    elif kind not in _PLAIN_KINDS:
+        raise _NoReply(kind.__name__)
+    return present
+
+
+# Fields whose decoded value to_primitive writes as is (a dict as a copy).
+_PLAIN_KINDS = (
+    f.StringField,
+    f.EmailField,
+    f.URLField,
+    f.IntField,
+    f.LongField,
+    f.FloatField,
+    f.BooleanField,
+    f.UUIDField,
+    f.DictField,
+)
+
+
+def _written_default(field: f.BaseField, index: int, ns: dict[str, Any]) -> list[str]:
+    """The ``reply`` line that writes a field's default as ``to_primitive``
+    does (it writes the default of a field left empty), or ``return None``
+    when the generic reply check would refuse that default.
+
+    Raises:
+        _NoReply: A default the struct cannot write as to_primitive does.
+    """
+    default = field.default
+    kind = type(field)
+    if (kind is f.DictField and default is dict) or (kind is f.ListField and default is list):
+        value: Any = default()
+        source = "{}" if default is dict else "[]"  # a fresh one for each reply
+    elif kind in _PLAIN_KINDS and type(default) in (str, int, float, bool):
+        value = default
+        source = f"_d{index}"
+        ns[source] = default
+    else:
+        raise _NoReply("a default written otherwise")
+    errors: list[Any] = []
+    if type(value) is str and not value and not field._keeps_empty_text:
+        return ["return None"]  # stored as missing: only the document can tell
+    field.check(field.coerce(value), "$", errors)
+    return ["return None"] if errors else [f"c['f{index}'] = {source}"]
+
+
+def _replies(reply: Reply, items: list[Any]) -> list[Any] | None:
+    out = []
+    for item in items:
+        wire = reply(item)
+        if wire is None:
+            return None
+        out.append(wire)
+    return out
 
 
 def _convert_lines(name: str, field: f.BaseField, index: int, post: str) -> list[str]:
@@ -217,14 +408,15 @@ def _field_type(  # noqa: C901 - one table of field types
         values: Any = _string(item, required=False)
         return dict[str, values], "_dict_keys", "_dict_keys"
     if kind is f.EmbeddedDocumentField:
-        struct, convert, check = _compile(field.document_type, open_classes)  # type: ignore[attr-defined]
-        ns[f"_e{index}"], ns[f"_c{index}"] = convert, check
+        struct, convert, check, reply = _compile(field.document_type, open_classes)  # type: ignore[attr-defined]
+        ns[f"_e{index}"], ns[f"_c{index}"], ns[f"_r{index}"] = convert, check, reply
         return struct, f"_e{index}", f"_c{index}" if check is not None else ""
     if kind is f.ListField and type(field.field) is f.EmbeddedDocumentField:  # type: ignore[attr-defined]
         inner = field.field  # type: ignore[attr-defined]
         if inner.validation is not None or inner.choices is not None:
             raise _Unsupported("options on list items")
-        struct, convert, check = _compile(inner.document_type, open_classes)
+        struct, convert, check, reply = _compile(inner.document_type, open_classes)
+        ns[f"_r{index}"] = reply
         ns[f"_e{index}"] = partial(_documents, convert)
         ns[f"_c{index}"] = None if check is None else partial(_all_checked, check)
         bounds = _meta(min_length=field.min_length, max_length=field.max_length)  # type: ignore[attr-defined]

@@ -164,6 +164,24 @@ class BaseDocument(SafeableMixin):
         for name in self._fields:
             setattr(self, name, known.get(name))
 
+    def __getattr__(self, name: str) -> Any:
+        # Only for attributes not found otherwise: ``_data`` of a document the
+        # typed decoder made lazily (it holds the checked wire struct), built now.
+        if name == "_data":
+            state = self.__dict__
+            wire = state.get("_wire")
+            if wire is not None:
+                data = state.setdefault("_data", _typed.materialize(self, wire))
+                state.pop("_wire", None)
+                return data
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __getstate__(self) -> dict[str, Any]:
+        # copy, deepcopy and pickle see the built data, never the wire struct
+        # (which a copy would otherwise share, and which does not pickle).
+        self._data  # noqa: B018 - builds the data of a lazy document
+        return self.__dict__
+
     @classmethod
     def _from_dict(cls: type[D], data: dict[str, Any]) -> D:
         """Build from untrusted data: known keys only, nothing else is touched."""
@@ -274,6 +292,12 @@ class BaseDocument(SafeableMixin):
         it refuses or the class has none (only the generic path can tell)."""
         # The class's typed checker (_typed.checker_for, without its call).
         return (cls.__dict__.get("_json_checker") or _typed.build(cls)[1])(data)
+
+    def _untouched_json(self) -> bytes | None:
+        """``json.encode(self.to_primitive())``, when this document came from
+        the typed decoder and nothing has read or changed it since (so it is
+        valid as checked); None otherwise (``brubeck.handlers.typed``)."""
+        return _typed.untouched_json(self)
 
     # -- serialization --------------------------------------------------------
 

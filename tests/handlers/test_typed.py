@@ -9,7 +9,15 @@ import pytest
 from brubeck.app import Brubeck
 from brubeck.codecs import json, msgpack, tnetstring
 from brubeck.handlers import JSONMessageHandler, ReplyValidationError, WebMessageHandler, typed
-from brubeck.models import DictField, Document, FloatField, IntField, ListField, StringField
+from brubeck.models import (
+    DateTimeField,
+    DictField,
+    Document,
+    FloatField,
+    IntField,
+    ListField,
+    StringField,
+)
 from brubeck.testing import TestClient
 
 
@@ -277,3 +285,39 @@ def test_a_typed_reply_keeps_the_cookies_the_method_set() -> None:
     response = TestClient(Brubeck(handler_tuples=[(r"^/", Login)])).post("/", json=GOOD)
     assert response.headers["Content-Type"] == "application/json"
     assert response.headers.get_all("Set-Cookie") == ["user=alice; Path=/; SameSite=Lax; HttpOnly"]
+
+
+class Profile(Document):
+    name = StringField(required=True, max_length=16)
+    age = IntField(required=True, min_value=13)
+    seen = DateTimeField()
+    meta = DictField()
+    plan = StringField(default="free")
+
+
+class Echoes(JSONMessageHandler):
+    """Hands the body back: untouched, read first, or changed."""
+
+    @typed(body=Profile, reply=Profile)
+    def post(self, profile: Profile, how: str) -> Profile:
+        if how == "untouched":
+            assert "_wire" in profile.__dict__  # a lazy document, from the typed decoder
+        elif how == "read":
+            assert profile.name
+        elif how == "changed":
+            profile.age = 3  # under min_value: the reply check must see it
+        return profile
+
+
+@pytest.mark.parametrize("accept", ["application/json", "application/msgpack"])
+def test_a_body_handed_back_untouched_is_sent_as_the_general_path_sends_it(accept: str) -> None:
+    test = TestClient(
+        Brubeck(handler_tuples=[(r"^/(?P<how>\w+)$", Echoes)]), raise_server_exceptions=False
+    )
+    body = {"name": "alice", "age": 30, "seen": "2024-05-17T12:34:56Z", "meta": {"a": [1]}, "x": 1}
+    untouched = test.post("/untouched", json=body, headers={"Accept": accept})
+    read = test.post("/read", json=body, headers={"Accept": accept})
+    assert untouched.status == read.status == 200
+    assert untouched.body == read.body
+    assert untouched.headers.get_all("content-type") == read.headers.get_all("content-type")
+    assert test.post("/changed", json=body, headers={"Accept": accept}).status == 500

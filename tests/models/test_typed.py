@@ -4,6 +4,8 @@ decoder accepts."""
 
 from __future__ import annotations
 
+import copy
+import pickle
 from typing import Any
 
 import msgspec
@@ -11,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from brubeck.codecs import json as json_codec
 from brubeck.errors import ShieldDocException
 from brubeck.models import Document, EmbeddedDocument
 from brubeck.models._typed import checker_for, decoder_for
@@ -85,7 +88,16 @@ FIELDS: dict[str, st.SearchStrategy[Any]] = {
         ["c9bf9e57-1685-4c89-bafb-ff5af830be8a", "C9BF9E5716854C89BAFBFF5AF830BE8A", "nope", "", 7]
     ),
     "when": st.sampled_from(
-        ["2024-05-17T12:34:56", "2024-05-17T12:34:56.5Z", "2024-13-45T99:00:00", "2024-05-17"]
+        [
+            "2024-05-17T12:34:56",
+            "2024-05-17T12:34:56.5Z",
+            "2024-13-45T99:00:00",
+            "2024-05-17",
+            "2024-05-17T12:34:56.000001+00:00",
+            "2024-05-17T12:34:56.123-07:30",
+            "2024-05-17 12:34:56+05:45",
+            "0001-01-01T00:00:00Z",
+        ]
     ),
     "tags": st.dictionaries(st.sampled_from(["a", "b.c", "$d", "e\n"]), json_values, max_size=3),
     "blob": json_values,
@@ -271,3 +283,110 @@ def test_msgspec_uuids_are_a_subset_of_uuid_uuid(text: str) -> None:
     except msgspec.ValidationError:
         return
     assert decoded == uuid.UUID(text)
+
+
+# -- lazy documents and their untouched JSON ------------------------------------
+
+
+def _general_reply(doc: Any) -> bytes:
+    """What the general reply path sends for ``doc`` (built by the generic path)."""
+    from brubeck.handlers.typed import TypedSpec, encode_reply
+
+    return encode_reply(TypedSpec(None, type(doc), 200, True), json_codec, doc)
+
+
+@settings(max_examples=2000)
+@given(documents)
+def test_untouched_json_is_what_the_general_reply_path_sends(data: dict[str, Any]) -> None:
+    wire = msgspec.json.encode(data)
+    typed = TypedDoc._typed_from_json(wire)
+    if typed is None:
+        return
+    text = typed._untouched_json()
+    generic = TypedDoc.from_primitive(msgspec.json.decode(wire))
+    # The general path validates the reply too: it must accept what the fast one sends.
+    assert text is None or text == _general_reply(generic)
+
+
+def test_a_lazy_document_builds_its_data_on_first_use() -> None:
+    doc = TypedDoc.from_json(msgspec.json.encode(VALID))
+    assert "_data" not in doc.__dict__ and "_wire" in doc.__dict__
+    assert doc.name == "abc"
+    assert "_data" in doc.__dict__ and "_wire" not in doc.__dict__
+    assert doc._untouched_json() is None  # read: the general path decides from now on
+    assert _deep(doc) == _deep(TypedDoc.from_primitive(VALID))
+
+
+def test_a_change_after_decoding_reaches_the_reply() -> None:
+    doc = TypedDoc.from_json(msgspec.json.encode(VALID))
+    doc.items.append(TypedItem(sku="ZZZZZ", qty=0))  # invalid: the check must see it
+    from brubeck.handlers.typed import ReplyValidationError
+
+    with pytest.raises(ReplyValidationError):
+        _general_reply(doc)
+    other = TypedDoc.from_json(msgspec.json.encode(VALID))
+    other.name = "xyz"
+    assert msgspec.json.decode(_general_reply(other))["name"] == "xyz"
+
+
+def _pickled(doc: Any) -> Any:
+    return pickle.loads(pickle.dumps(doc))  # noqa: S301 - our own bytes
+
+
+@pytest.mark.parametrize("copier", [copy.copy, copy.deepcopy, _pickled])
+def test_copies_of_a_lazy_document_do_not_share_its_wire(copier: Any) -> None:
+    doc = TypedDoc.from_json(msgspec.json.encode(VALID))
+    twin = copier(doc)
+    assert "_wire" not in twin.__dict__ and "_wire" not in doc.__dict__
+    assert twin == doc and _deep(twin) == _deep(doc)
+
+
+def test_unknown_attributes_of_a_lazy_document_are_still_errors() -> None:
+    doc = TypedDoc.from_json(msgspec.json.encode(VALID))
+    with pytest.raises(AttributeError, match="'TypedDoc' object has no attribute 'nope'"):
+        doc.nope  # noqa: B018
+    assert "_wire" in doc.__dict__  # and the data is still not built
+
+
+class TypedFormat(Document):
+    when = DateTimeField(format="%Y")
+
+
+class TypedCallableDefault(Document):
+    name = StringField(default=lambda: "x")
+
+
+class TypedAutoId(Document):
+    ref = UUIDField(auto_fill=True)
+
+
+class TypedBadDefault(Document):
+    code = StringField(max_length=2, default="toolong")
+
+
+@pytest.mark.parametrize(
+    ("cls", "data"),
+    [
+        (TypedFormat, {"when": "2024-05-17T12:34:56"}),  # written with its format
+        (TypedCallableDefault, {}),  # a default to call
+        (TypedAutoId, {}),  # an id to fill with uuid4: the document's own
+        (TypedBadDefault, {}),  # a default the reply check refuses
+        (TypedDoc, {k: v for k, v in VALID.items() if k != "items"}),  # [] is too short
+    ],
+)
+def test_documents_the_wire_cannot_write_take_the_general_path(
+    cls: Any, data: dict[str, Any]
+) -> None:
+    doc = cls._typed_from_json(msgspec.json.encode(data))
+    assert doc is not None
+    assert doc._untouched_json() is None
+    assert "_wire" in doc.__dict__  # the general path builds it when it needs it
+
+
+def test_a_fast_path_for_the_values_it_can_write() -> None:
+    ref = "c9bf9e57-1685-4c89-bafb-ff5af830be8a"
+    doc = TypedAutoId._typed_from_json(msgspec.json.encode({"ref": ref}))
+    assert doc is not None
+    text = doc._untouched_json()
+    assert text == b'{"ref":"%s"}' % ref.encode()
+    assert text == _general_reply(TypedAutoId.from_primitive({"ref": ref}))
