@@ -44,7 +44,9 @@ def stacks() -> dict[str, Callable[[], object]]:
     return {
         **service_stacks(),
         "pipeline: brubeck typed (default)": pipeline.brubeck_stack,
-        "pipeline: brubeck, no models": lambda: pipeline.APP_ECHO.handle_message(pipeline.RAW),
+        "pipeline: brubeck, no models": lambda: pipeline.APP_ECHO.handle_message(
+            pipeline.next_request()
+        ),
         "pipeline: reference": pipeline.reference_stack,
     }
 

@@ -363,7 +363,9 @@ class Brubeck:
         if isinstance(reply, Close):
             return [mongrel2.reply_to(message, b"")]
         try:
-            response = _http_bytes(request, reply)
+            response = http.format_response(
+                reply.status, reply.headers, reply.body, request.method, close=reply.close
+            )
         except Exception as exc:  # e.g. a header that would split the response
             reply = self.error_handlers.internal_error(request, exc, raise_errors)
             response = _http_bytes(request, reply)

@@ -57,6 +57,12 @@ ACCELERATED = _c_pop is not None
 # MemoryError is left out on purpose: it is the machine failing, not the input.
 _C_ERRORS = (ValueError, TypeError, OverflowError, RecursionError)
 
+#: The C extension's ``pop`` (None without it), for a hot path that calls
+#: :func:`pop` instead whenever this one fails: it takes exact bytes only and
+#: raises the extension's own exceptions (:data:`C_ERRORS`), not DecodeError.
+c_pop = _c_pop
+C_ERRORS = _C_ERRORS
+
 
 def encode(obj: Any, max_depth: int = MAX_DEPTH) -> bytes:
     """Encode ``obj`` as a tnetstring.

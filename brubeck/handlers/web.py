@@ -218,13 +218,14 @@ class WebMessageHandler(MessageHandler):
             return super().invoke(method, *extra)
         codec, media_type, first = prepare(spec, self.codecs, self.message)
         result = super().invoke(method, *extra, *first)
-        if is_final(spec, result):
+        if result is None or is_final(spec, result):
             return result
         body = encode_reply(spec, codec, result)
         headers = [("Content-Type", media_type)]
         if self.headers:  # headers the method set, and its cookies
             headers = header_pairs({**self.headers, "Content-Type": media_type})
-        headers.extend(("Set-Cookie", line) for line in self._set_cookies.values())
+        if self._set_cookies:
+            headers.extend(("Set-Cookie", line) for line in self._set_cookies.values())
         return Reply(spec.status, headers, body)
 
     # -- arguments and cookies -----------------------------------------------------------

@@ -293,11 +293,10 @@ class BaseDocument(SafeableMixin):
         # The class's typed checker (_typed.checker_for, without its call).
         return (cls.__dict__.get("_json_checker") or _typed.build(cls)[1])(data)
 
-    def _untouched_json(self) -> bytes | None:
-        """``json.encode(self.to_primitive())``, when this document came from
-        the typed decoder and nothing has read or changed it since (so it is
-        valid as checked); None otherwise (``brubeck.handlers.typed``)."""
-        return _typed.untouched_json(self)
+    #: ``json.encode(doc.to_primitive())``, when the document came from the
+    #: typed decoder and nothing has read or changed it since (so it is valid
+    #: as checked); None otherwise (``brubeck.handlers.typed``).
+    _untouched_json = _typed.untouched_json
 
     # -- serialization --------------------------------------------------------
 

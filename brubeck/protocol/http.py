@@ -268,7 +268,9 @@ def format_response(
         reason = reason_phrase(status)
     elif _FORBIDDEN_IN_VALUES.search(reason) or not reason.isascii():
         raise ProtocolError("bad reason phrase: CR, LF, NUL and non-ASCII are not allowed")
-    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    pairs: Iterable[tuple[str, str]] = headers  # type: ignore[assignment]
+    if type(headers) is not list and isinstance(headers, Mapping):  # a list skips the ABC check
+        pairs = headers.items()
     lines = [f"{version} {status} {reason}"]
     for name, value in pairs:
         check_header(name, value)

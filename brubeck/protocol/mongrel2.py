@@ -106,12 +106,34 @@ def parse(data: bytes) -> Message:
     if not sender_raw or not conn_raw.isdigit():
         raise ProtocolError("bad sender or connection id", 0)
     offset = len(data) - len(rest)
-    headers, body = _headers_and_body(rest, offset)
+    quick = _quick_headers(rest) if _c_pop is not None and type(rest) is bytes else None
+    headers, body = quick if quick is not None else _headers_and_body(rest, offset)
     path = path_raw.decode("utf-8", "surrogateescape")
     kind = _classify(headers, path, body)
     return Message(
         sender_raw.decode("latin-1"), conn_raw.decode("ascii"), path, headers, body, kind
     )
+
+
+_c_pop = tnetstring.c_pop
+_C_ERRORS = tnetstring.C_ERRORS
+
+
+def _quick_headers(rest: bytes) -> tuple[Headers, bytes] | None:
+    """:func:`_headers_and_body` for the usual message (tnetstring headers,
+    one UTF-8 value per name, nothing after the body), with the C extension
+    called directly; None for anything else, which the general path decides."""
+    try:
+        raw_headers, after = _c_pop(rest)  # type: ignore[misc]
+        raw_body, trailing = _c_pop(after)  # type: ignore[misc]
+    except _C_ERRORS:
+        return None
+    if type(raw_headers) is not dict or type(raw_body) is not bytes or trailing:
+        return None
+    try:
+        return {key.decode(): value.decode() for key, value in raw_headers.items()}, raw_body
+    except (AttributeError, UnicodeDecodeError):
+        return None
 
 
 def _headers_and_body(rest: bytes, offset: int) -> tuple[Headers, bytes]:
