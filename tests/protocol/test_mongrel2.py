@@ -231,6 +231,39 @@ def test_mutated_captures_only_raise_protocol_errors(
         pass
 
 
+def _general(rest: bytes) -> Any:
+    try:
+        return mongrel2._headers_and_body(rest, 0)
+    except ProtocolError as exc:
+        return exc.reason
+
+
+@settings(max_examples=1500)
+@given(
+    st.sampled_from(sorted(name for name in CAPTURES if ".tnet" in name)),
+    st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=3),
+)
+def test_the_quick_headers_path_answers_as_the_general_one(
+    name: str, edits: list[tuple[int, int]]
+) -> None:
+    data = bytearray(CAPTURES[name].read_bytes())
+    for position, byte in edits:
+        data[position % len(data)] = byte
+    parts = bytes(data).split(b" ", 3)
+    if len(parts) < 4:
+        return
+    quick = mongrel2._quick_headers(parts[3])
+    if quick is not None:  # None: the general path decides
+        assert quick == _general(parts[3])
+
+
+def test_the_quick_headers_path_takes_the_usual_message() -> None:
+    rest = CAPTURES["json_post.tnet.bin"].read_bytes().split(b" ", 3)[3]
+    assert mongrel2._quick_headers(rest) == _general(rest)
+    for odd in (rest + b"x", b"4:\xff\xfe\xfd\xfc," + rest):  # trailing bytes; not a dict
+        assert mongrel2._quick_headers(odd) is None
+
+
 header_values = st.text(st.characters(blacklist_categories=["Cs"]), max_size=8)
 
 
