@@ -53,9 +53,12 @@ def to_reply(result: Any) -> Reply | Close | None:
     Raises:
         TypeError: Anything else (a handler bug, so a 500).
     """
-    if result is None or type(result) is Reply or isinstance(result, Reply | Close):
+    kind = type(result)
+    if result is None or kind is Reply:
+        return result  # type: ignore[no-any-return]
+    if kind is not dict and isinstance(result, Reply | Close):
         return result
-    if isinstance(result, dict) and RENDER_KEYS <= result.keys():
+    if (kind is dict or isinstance(result, dict)) and RENDER_KEYS <= result.keys():
         headers = header_pairs(result["headers"] or {})
         return Reply(result["status_code"], headers, _body_bytes(result["body"]))
     if isinstance(result, str | bytes | bytearray | memoryview):
@@ -78,7 +81,9 @@ def header_pairs(headers: Mapping[str, Any]) -> list[tuple[str, str]]:
     """``(name, value)`` pairs from a headers dict; a list value is one line per item."""
     pairs: list[tuple[str, str]] = []
     for name, value in headers.items():
-        if isinstance(value, list | tuple):
+        if type(value) is str:  # the usual value: no isinstance, no str()
+            pairs.append((name, value))
+        elif isinstance(value, list | tuple):
             pairs.extend((name, str(item)) for item in value)
         else:
             pairs.append((name, str(value)))

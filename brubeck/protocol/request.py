@@ -219,8 +219,14 @@ class Request:
 
     @cached_property
     def _form(self) -> tuple[dict[str, list[str]], dict[str, list[UploadedFile]]]:
-        arguments = http.parse_query(self.query_string)
+        query = self.query_string
+        arguments = http.parse_query(query)
         files: dict[str, list[UploadedFile]] = {}
+        if "content-type" not in self.message.headers:  # no form body (a GET): the query alone
+            if "%" in query or not query.isascii():  # else every value is ASCII text already
+                for values in arguments.values():
+                    values[:] = [_valid_text(value) for value in values]
+            return arguments, files
         content_type = self.content_type or ""
         media_type = content_type.partition(";")[0].strip().lower()
         if media_type == "application/x-www-form-urlencoded":
