@@ -285,13 +285,14 @@ class Brubeck:
             reply = self._error(request, HTTPError(400, _BAD_UPLOAD), raise_errors)
         else:
             try:
-                reply = to_reply(self.route_message(request)())
+                result = self.route_message(request)()
+                reply = result if type(result) is Reply else to_reply(result)
             except Exception as exc:
                 reply = self._error(request, exc, raise_errors)
             finally:
                 if kind is MessageKind.UPLOAD_DONE:
                     _remove_upload(request)
-        if isinstance(reply, Reply):
+        if type(reply) is Reply or isinstance(reply, Reply):
             if kind in _NOT_HTTP:  # no HTTP on a socket: drop the connection instead
                 log.warning("no handler for %s message on %s", kind.value, request.path)
                 return Close()

@@ -195,6 +195,9 @@ class Request:
 
     def should_close(self) -> bool:
         """Whether the connection must close after the reply (HTTP/1.0, ``Connection: close``)."""
+        connection = self.message.headers.get("connection")
+        if connection is None:  # the usual request: no header to read
+            return self.version == "HTTP/1.0"
         return http.should_close(self.version, self._client_header("connection"))
 
     # -- kinds --------------------------------------------------------------------
