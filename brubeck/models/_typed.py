@@ -86,7 +86,8 @@ def build(cls: Any) -> tuple[Decode, Check]:
     except (_Unsupported, TypeError, ValueError):  # msgspec refused a type: no decoder
         decode, checker = _refused, _refused_check
     else:
-        decode, checker = _decoder(cls, decoder, check), _checker(decoder, check)
+        checker = _checker(decoder, check)
+        decode = _decoder(cls, decoder, check) if _may_be_lazy(cls) else _eager(decoder, convert)
     type.__setattr__(cls, "_wire_convert", convert)
     type.__setattr__(cls, "_wire_reply", reply)
     type.__setattr__(cls, "_json_decoder", decode)
@@ -135,6 +136,27 @@ def _refused(data: bytes | str) -> None:
 def _refused_check(data: bytes | str) -> bool:
     """The checker of a class without one: only the generic path can tell."""
     return False
+
+
+def _may_be_lazy(cls: Any) -> bool:
+    """Whether the class builds a lazy document's data as BaseDocument does
+    (a class of its own ``__getattr__`` or ``__getstate__`` gets built ones)."""
+    from brubeck.models.document import BaseDocument
+
+    return all(
+        getattr(cls, name) is getattr(BaseDocument, name)
+        for name in ("__getattr__", "__getstate__", "__setattr__")
+    )
+
+
+def _eager(decoder: msgspec.json.Decoder[Any], convert: Callable[[Any], Any]) -> Decode:
+    def decode(data: bytes | str) -> Any:
+        try:
+            return convert(decoder.decode(data))
+        except _REFUSED:
+            return None  # the generic path decides, and reports
+
+    return decode
 
 
 def _decoder(

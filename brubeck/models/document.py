@@ -174,7 +174,9 @@ class BaseDocument(SafeableMixin):
                 data = state.setdefault("_data", _typed.materialize(self, wire))
                 state.pop("_wire", None)
                 return data
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        raise AttributeError(
+            f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
+        )
 
     def __getstate__(self) -> dict[str, Any]:
         # copy, deepcopy and pickle see the built data, never the wire struct

@@ -390,3 +390,19 @@ def test_a_fast_path_for_the_values_it_can_write() -> None:
     text = doc._untouched_json()
     assert text == b'{"ref":"%s"}' % ref.encode()
     assert text == _general_reply(TypedAutoId.from_primitive({"ref": ref}))
+
+
+class TypedOwnGetattr(Document):
+    name = StringField(required=True)
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "shout":
+            return self.name.upper()
+        raise AttributeError(name)
+
+
+def test_a_class_with_its_own_getattr_gets_documents_built_at_once() -> None:
+    doc = TypedOwnGetattr._typed_from_json(b'{"name": "ab"}')
+    assert doc is not None and "_data" in doc.__dict__ and "_wire" not in doc.__dict__
+    assert doc.shout == "AB"
+    assert doc._untouched_json() is None
