@@ -14,6 +14,13 @@ The same struct also gives a *checker* (:func:`checker_for`): whether data
 is valid, without building the document (only the checks that run in Python,
 datetimes and dict keys, run on the decoded struct). A typed reply is checked
 that way (``brubeck.handlers.typed``): half the cost of decoding it again.
+
+The decoder's document is *lazy*: it keeps the checked struct and builds its
+data on first use (:func:`materialize`, from ``BaseDocument.__getattr__``).
+Until then nobody holds its values, so it is still valid as checked, and its
+JSON can be written from the struct (:func:`untouched_json`: a generated
+``reply(s)`` replaces, in a copy, what ``to_primitive`` writes differently),
+the bytes the general path would send (``tests/models/test_typed.py``).
 """
 
 from __future__ import annotations
@@ -140,7 +147,8 @@ def _refused_check(data: bytes | str) -> bool:
 
 def _may_be_lazy(cls: Any) -> bool:
     """Whether the class builds a lazy document's data as BaseDocument does
-    (a class of its own ``__getattr__`` or ``__getstate__`` gets built ones)."""
+    (a class with its own ``__getattr__``, ``__getstate__`` or
+    ``__setattr__`` gets documents built at once)."""
     from brubeck.models.document import BaseDocument
 
     return all(
