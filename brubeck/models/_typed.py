@@ -18,13 +18,14 @@ that way (``brubeck.handlers.typed``): half the cost of decoding it again.
 The decoder's document is *lazy*: it keeps the checked struct and builds its
 data on first use (:func:`materialize`, from ``BaseDocument.__getattr__``).
 Until then nobody holds its values, so it is still valid as checked, and its
-JSON can be written from the struct (:func:`untouched_json`: a generated
+JSON can be written from the struct (:func:`unchanged_json`: a generated
 ``reply(s)`` replaces, in a copy, what ``to_primitive`` writes differently),
 the bytes the general path would send (``tests/models/test_typed.py``).
 """
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Callable
 from functools import partial
@@ -36,7 +37,7 @@ from brubeck.models import fields as f
 from brubeck.models._compile import _datetime_text
 from brubeck.models.fields.base import _EMAIL, _URL, parse_datetime
 
-__all__ = ["build", "checker_for", "decoder_for", "materialize", "untouched_json"]
+__all__ = ["build", "checker_for", "decoder_for", "materialize", "unchanged_json"]
 
 Decode = Callable[[bytes | str], Any]
 Check = Callable[[bytes | str], bool]
@@ -82,7 +83,7 @@ def build(cls: Any) -> tuple[Decode, Check]:
 
     The decoder answers a *lazy* document: it holds the checked wire struct
     and builds its data on first use (:func:`materialize`); until then its
-    JSON is the struct's (:func:`untouched_json`), with no document built."""
+    JSON is the struct's (:func:`unchanged_json`), with no document built."""
     decode: Decode
     checker: Check
     reply: Reply | None = None
@@ -112,18 +113,27 @@ def materialize(doc: Any, wire: Any) -> dict[str, Any]:
     return data
 
 
-def untouched_json(doc: Any) -> bytes | None:
-    """``json.encode(doc.to_primitive())`` for a lazy document nothing has
-    read or changed since its class's typed decoder checked it (so it is
-    still valid), written from the wire struct; None for any other document.
+def unchanged_json(doc: Any) -> bytes | None:
+    """``json.encode(doc.to_primitive())`` for a document from its class's
+    typed decoder that still holds what was checked (so it is still valid),
+    written from the wire struct; None for any other document.
 
     Until its data is built, no one holds its values, so they are the
-    checked ones; only what ``to_primitive`` writes differently from the
-    struct (datetimes, defaults, nulls) is replaced in a copy."""
-    wire = doc.__dict__.get("_wire")
-    if wire is None or "_data" in doc.__dict__:
+    checked ones; once built, the data is compared with the struct
+    (``same``, generated per class). Only what ``to_primitive`` writes
+    differently from the struct (datetimes, defaults, nulls) is replaced in
+    a copy."""
+    state = doc.__dict__
+    wire = state.get("_wire")
+    if wire is None:
         return None
-    reply: Reply | None = type(doc).__dict__.get("_wire_reply")
+    cls = type(doc)
+    data = state.get("_data")
+    if data is not None:
+        same = cls.__dict__.get("_wire_same")
+        if same is None or not same(data, wire):
+            return None
+    reply: Reply | None = cls.__dict__.get("_wire_reply")
     if reply is None:
         return None
     out = reply(wire)
@@ -254,7 +264,8 @@ def _compile(
     trivial = len(checks) == 1
     checks.append("    return True")
     replies = _reply_source(cls, ns)
-    source = "\n".join([*lines, *checks, *(replies or ())])
+    sames = _same_source(cls, ns)
+    source = "\n".join([*lines, *checks, *(replies or ()), *(sames or ())])
     exec(source, ns)  # noqa: S102 - our own generated source
     # Keyword-only, so the fields keep the document's order: the struct
     # writes its JSON keys in the order to_primitive does.
@@ -266,7 +277,99 @@ def _compile(
     reply: Reply | None = None
     if replies is not None:
         reply = ns["reply"] if replies else _same
+    type.__setattr__(cls, "_wire_same", ns["same"] if sames is not None else None)
     return struct, convert, check, reply
+
+
+def _same_source(cls: Any, ns: dict[str, Any]) -> list[str] | None:
+    """The source of ``same(d, s)``: True only when the data dict ``d`` holds
+    what ``convert(s)`` builds from the wire struct ``s`` (the same objects,
+    or equal ones that ``to_primitive`` writes as the same text, embedded
+    documents compared the same way), so that ``s`` is still what the
+    document would send; None when some field cannot be compared so."""
+    lines = ["def same(d, s):"]
+    try:
+        for index, (name, field) in enumerate(cls._fields.items()):
+            lines += _same_lines(name, field, index, ns)
+    except _NoReply:
+        return None
+    return [*lines, "    return True"]
+
+
+def _same_lines(name: str, field: f.BaseField, index: int, ns: dict[str, Any]) -> list[str]:
+    differs = _differs(field, index, ns)
+    lines = [f"    v = d.get({name!r})", f"    w = s.f{index}"]
+    if field.required:
+        return [*lines, f"    if {differs}: return False"]
+    return [
+        *lines,
+        "    if w is _UNSET or w is None:",
+        f"        if {_absent_differs(field, index, ns)}: return False",
+        f"    elif v is None or {differs}: return False",
+    ]
+
+
+def _differs(field: f.BaseField, index: int, ns: dict[str, Any]) -> str:
+    """A condition on ``v`` (the data's value) and ``w`` (the struct's,
+    there): true when ``v`` may not be what ``convert`` built from ``w``."""
+    kind = type(field)
+    differs: str
+    if kind in _PLAIN_KINDS and kind is not f.DictField:
+        differs = "v is not w"  # convert stores the struct's own value
+    elif kind is f.DateTimeField:
+        ns["_DT"] = datetime.datetime
+        differs = "type(v) is not _DT or v != (p := _datetime(w)) or v.utcoffset() != p.utcoffset()"
+    elif kind is f.DictField and field.field is not None:  # type: ignore[attr-defined]
+        differs = "type(v) is not dict or v != w or not all(type(x) is str for x in v.values())"
+    elif kind is f.DictField:  # values of any type: equal is not the same text (1, 1.0, True)
+        differs = "type(v) is not dict or v or w"
+    elif kind is f.EmbeddedDocumentField:
+        ns[f"_k{index}"] = field.document_type  # type: ignore[attr-defined]
+        ns[f"_u{index}"] = _same_of(field.document_type)  # type: ignore[attr-defined]
+        differs = f"type(v) is not _k{index} or not _u{index}(v._data, w)"
+    elif kind is f.ListField and type(field.field) is f.EmbeddedDocumentField:  # type: ignore[attr-defined]
+        item = field.field.document_type  # type: ignore[attr-defined]
+        ns[f"_k{index}"], ns[f"_u{index}"] = item, _same_of(item)
+        ns["_same_items"] = _same_items
+        differs = f"not _same_items(_k{index}, _u{index}, v, w)"
+    else:
+        raise _NoReply(kind.__name__)
+    return differs
+
+
+def _absent_differs(field: f.BaseField, index: int, ns: dict[str, Any]) -> str:
+    """The condition on ``v`` for a field the struct has not (null or
+    missing: convert stored None, and a read may have stored the default)."""
+    absent = "v is not None"
+    default = field.default
+    if getattr(field, "auto_fill", False):
+        absent = "True"  # convert made a uuid4; the reply refuses it anyway
+    elif default is dict or default is list:  # a read stored an empty one
+        ns[f"_t{index}"] = default
+        absent = f"v is not None and (type(v) is not _t{index} or v)"
+    elif default is not None and not callable(default):  # a read stored the default
+        ns[f"_dd{index}"] = default
+        absent = f"v is not None and v is not _dd{index}"
+    elif default is not None:
+        absent = "True"
+    return absent
+
+
+def _same_of(cls: Any) -> Callable[[Any, Any], bool]:
+    """The ``same`` of an embedded class (built with its wire struct)."""
+    same = cls.__dict__.get("_wire_same")
+    if same is None:
+        raise _NoReply("an embedded document without a comparison")
+    return same  # type: ignore[no-any-return]
+
+
+def _same_items(kind: Any, same: Callable[[Any, Any], bool], items: Any, wires: Any) -> bool:
+    if type(items) is not list or len(items) != len(wires):
+        return False
+    for item, wire in zip(items, wires, strict=True):
+        if type(item) is not kind or not same(item._data, wire):
+            return False
+    return True
 
 
 def _reply_source(cls: Any, ns: dict[str, Any]) -> list[str] | None:
@@ -430,13 +533,14 @@ def _field_type(  # noqa: C901 - one table of field types
         # Keys are checked in Python (_dict_keys): a msgspec pattern on keys
         # calls the regex engine once per key, ~0.3 µs each.
         ns["_dict_keys"] = _dict_keys
+        ns["_dict_copy"] = _dict_copy  # the document's own dict: the wire's stays as checked
         item = field.field  # type: ignore[attr-defined]
         if item is None:
-            return dict[str, Any], "_dict_keys", "_dict_keys"
+            return dict[str, Any], "_dict_copy", "_dict_keys"
         if type(item) is not f.StringField or item.validation is not None:
             raise _Unsupported("a typed dict of other than plain strings")
         values: Any = _string(item, required=False)
-        return dict[str, values], "_dict_keys", "_dict_keys"
+        return dict[str, values], "_dict_copy", "_dict_keys"
     if kind is f.EmbeddedDocumentField:
         struct, convert, check, reply = _compile(field.document_type, open_classes)  # type: ignore[attr-defined]
         ns[f"_e{index}"], ns[f"_c{index}"], ns[f"_r{index}"] = convert, check, reply
@@ -519,6 +623,11 @@ def _datetime(text: str) -> Any:
             _DATETIMES.clear()
         _DATETIMES[text] = value
     return value
+
+
+def _dict_copy(value: dict[str, Any]) -> dict[str, Any] | None:
+    """:func:`_dict_keys`, answering a copy of ``value``."""
+    return None if _dict_keys(value) is None else dict(value)
 
 
 def _dict_keys(value: dict[str, Any]) -> dict[str, Any] | None:

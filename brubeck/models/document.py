@@ -170,9 +170,8 @@ class BaseDocument(SafeableMixin):
         if name == "_data":
             state = self.__dict__
             wire = state.get("_wire")
-            if wire is not None:
-                data = state.setdefault("_data", _typed.materialize(self, wire))
-                state.pop("_wire", None)
+            if wire is not None:  # (kept: the reply compares the data with it)
+                data: dict[str, Any] = state.setdefault("_data", _typed.materialize(self, wire))
                 return data
         raise AttributeError(
             f"{type(self).__name__!r} object has no attribute {name!r}", name=name, obj=self
@@ -182,7 +181,10 @@ class BaseDocument(SafeableMixin):
         # copy, deepcopy and pickle see the built data, never the wire struct
         # (which a copy would otherwise share, and which does not pickle).
         self._data  # noqa: B018 - builds the data of a lazy document
-        return self.__dict__
+        state = self.__dict__
+        if "_wire" in state:
+            state = {key: value for key, value in state.items() if key != "_wire"}
+        return state
 
     @classmethod
     def _from_dict(cls: type[D], data: dict[str, Any]) -> D:
@@ -296,9 +298,9 @@ class BaseDocument(SafeableMixin):
         return (cls.__dict__.get("_json_checker") or _typed.build(cls)[1])(data)
 
     #: ``json.encode(doc.to_primitive())``, when the document came from the
-    #: typed decoder and nothing has read or changed it since (so it is valid
-    #: as checked); None otherwise (``brubeck.handlers.typed``).
-    _untouched_json = _typed.untouched_json
+    #: typed decoder and still holds what it checked (so it is valid as
+    #: checked); None otherwise (``brubeck.handlers.typed``).
+    _unchanged_json = _typed.unchanged_json
 
     # -- serialization --------------------------------------------------------
 

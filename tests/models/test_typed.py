@@ -5,6 +5,7 @@ decoder accepts."""
 from __future__ import annotations
 
 import copy
+import datetime
 import pickle
 from typing import Any
 
@@ -288,6 +289,9 @@ def test_msgspec_uuids_are_a_subset_of_uuid_uuid(text: str) -> None:
 # -- lazy documents and their untouched JSON ------------------------------------
 
 
+_PLUS_TWO = datetime.timezone(datetime.timedelta(hours=2))
+
+
 def _general_reply(doc: Any) -> bytes:
     """What the general reply path sends for ``doc`` (built by the generic path)."""
     from brubeck.handlers.typed import TypedSpec, encode_reply
@@ -297,12 +301,12 @@ def _general_reply(doc: Any) -> bytes:
 
 @settings(max_examples=2000)
 @given(documents)
-def test_untouched_json_is_what_the_general_reply_path_sends(data: dict[str, Any]) -> None:
+def test_unchanged_json_is_what_the_general_reply_path_sends(data: dict[str, Any]) -> None:
     wire = msgspec.json.encode(data)
     typed = TypedDoc._typed_from_json(wire)
     if typed is None:
         return
-    text = typed._untouched_json()
+    text = typed._unchanged_json()
     generic = TypedDoc.from_primitive(msgspec.json.decode(wire))
     # The general path validates the reply too: it must accept what the fast one sends.
     assert text is None or text == _general_reply(generic)
@@ -312,9 +316,88 @@ def test_a_lazy_document_builds_its_data_on_first_use() -> None:
     doc = TypedDoc.from_json(msgspec.json.encode(VALID))
     assert "_data" not in doc.__dict__ and "_wire" in doc.__dict__
     assert doc.name == "abc"
-    assert "_data" in doc.__dict__ and "_wire" not in doc.__dict__
-    assert doc._untouched_json() is None  # read: the general path decides from now on
+    assert "_data" in doc.__dict__
     assert _deep(doc) == _deep(TypedDoc.from_primitive(VALID))
+    # Read, not changed: still what was checked, still written from the struct.
+    assert doc._unchanged_json() == _general_reply(TypedDoc.from_primitive(VALID))
+    doc.name = "xyz"
+    assert doc._unchanged_json() is None
+
+
+_SAME_INSTANT = datetime.datetime(2024, 5, 17, 12, 34, 56, tzinfo=_PLUS_TWO)
+OPERATIONS: list[tuple[str, Any]] = [
+    ("read", "name"),
+    ("read", "note"),  # stores the default
+    ("read", "tags"),
+    ("read", "blob"),  # stores an empty dict
+    ("read", "items"),
+    ("set", ("name", "xy")),
+    ("set", ("name", "toolong")),
+    ("set", ("age", 200)),
+    ("set", ("ratio", 0.5)),
+    ("set", ("when", _SAME_INSTANT)),  # equal, same offset: the same text
+    ("set", ("when", _SAME_INSTANT.astimezone(datetime.UTC))),  # equal, other text
+    ("set", ("note", "n/a")),
+    ("set", ("note", None)),
+    ("tags", ("a", "x")),
+    ("tags", ("b.c", "x")),
+    ("tags", ("z", "toolong")),
+    ("clear_tags", None),
+    ("blob", ("k", [1])),
+    ("append_item", {"sku": "A", "qty": 1}),
+    ("append_item", {"sku": "A", "qty": 0}),
+    ("item", ("qty", 0)),
+    ("item", ("qty", 2)),
+    ("main", ("sku", "zz")),
+    ("pop_item", None),
+]
+
+
+def _apply(doc: Any, operation: tuple[str, Any]) -> None:
+    kind, arg = operation
+    if kind == "read":
+        getattr(doc, arg)
+    elif kind == "set":
+        setattr(doc, *arg)
+    elif kind == "tags" and isinstance(doc.tags, dict):
+        doc.tags[arg[0]] = arg[1]
+    elif kind == "clear_tags" and isinstance(doc.tags, dict):
+        doc.tags.clear()
+    elif kind == "blob" and isinstance(doc.blob, dict):
+        doc.blob[arg[0]] = arg[1]
+    elif kind == "append_item" and isinstance(doc.items, list):
+        doc.items.append(TypedItem(**arg))
+    elif kind == "item" and isinstance(doc.items, list) and doc.items:
+        setattr(doc.items[0], *arg)
+    elif kind == "main" and doc.main is not None:
+        setattr(doc.main, *arg)
+    elif kind == "pop_item" and isinstance(doc.items, list) and doc.items:
+        doc.items.pop()
+
+
+def _outcome(doc: Any) -> Any:
+    from brubeck.handlers.typed import ReplyValidationError
+
+    try:
+        return _general_reply(doc)
+    except ReplyValidationError:
+        return "invalid"
+
+
+@settings(max_examples=2000)
+@given(documents, st.lists(st.sampled_from(OPERATIONS), max_size=3))
+def test_a_reply_after_reads_and_changes_is_what_the_general_path_sends(
+    data: dict[str, Any], operations: list[tuple[str, Any]]
+) -> None:
+    wire = msgspec.json.encode(data)
+    typed = TypedDoc._typed_from_json(wire)
+    if typed is None:
+        return
+    generic = TypedDoc.from_primitive(msgspec.json.decode(wire))
+    for operation in operations:
+        _apply(typed, operation)
+        _apply(generic, operation)
+    assert _outcome(typed) == _outcome(generic)  # typed may take the struct's path
 
 
 def test_a_change_after_decoding_reaches_the_reply() -> None:
@@ -337,7 +420,7 @@ def _pickled(doc: Any) -> Any:
 def test_copies_of_a_lazy_document_do_not_share_its_wire(copier: Any) -> None:
     doc = TypedDoc.from_json(msgspec.json.encode(VALID))
     twin = copier(doc)
-    assert "_wire" not in twin.__dict__ and "_wire" not in doc.__dict__
+    assert "_wire" not in twin.__dict__
     assert twin == doc and _deep(twin) == _deep(doc)
 
 
@@ -379,7 +462,7 @@ def test_documents_the_wire_cannot_write_take_the_general_path(
 ) -> None:
     doc = cls._typed_from_json(msgspec.json.encode(data))
     assert doc is not None
-    assert doc._untouched_json() is None
+    assert doc._unchanged_json() is None
     assert "_wire" in doc.__dict__  # the general path builds it when it needs it
 
 
@@ -387,7 +470,7 @@ def test_a_fast_path_for_the_values_it_can_write() -> None:
     ref = "c9bf9e57-1685-4c89-bafb-ff5af830be8a"
     doc = TypedAutoId._typed_from_json(msgspec.json.encode({"ref": ref}))
     assert doc is not None
-    text = doc._untouched_json()
+    text = doc._unchanged_json()
     assert text == b'{"ref":"%s"}' % ref.encode()
     assert text == _general_reply(TypedAutoId.from_primitive({"ref": ref}))
 
@@ -405,4 +488,4 @@ def test_a_class_with_its_own_getattr_gets_documents_built_at_once() -> None:
     doc = TypedOwnGetattr._typed_from_json(b'{"name": "ab"}')
     assert doc is not None and "_data" in doc.__dict__ and "_wire" not in doc.__dict__
     assert doc.shout == "AB"
-    assert doc._untouched_json() is None
+    assert doc._unchanged_json() is None
