@@ -320,7 +320,11 @@ def _differs(field: f.BaseField, index: int, ns: dict[str, Any]) -> str:
         ns["_DT"] = datetime.datetime
         differs = "type(v) is not _DT or v != (p := _datetime(w)) or v.utcoffset() != p.utcoffset()"
     elif kind is f.DictField and field.field is not None:  # type: ignore[attr-defined]
-        differs = "type(v) is not dict or v != w or not all(type(x) is str for x in v.values())"
+        # (and in the same order: the reply writes the struct's)
+        differs = (
+            "type(v) is not dict or v != w or list(v) != list(w)"
+            " or not all(type(x) is str for x in v.values())"
+        )
     elif kind is f.DictField:  # values of any type: equal is not the same text (1, 1.0, True)
         differs = "type(v) is not dict or v or w"
     elif kind is f.EmbeddedDocumentField:
@@ -378,6 +382,10 @@ def _reply_source(cls: Any, ns: dict[str, Any]) -> list[str] | None:
     ``convert(s)`` builds, or None where only the document can tell. An
     empty list when ``s`` itself encodes so; None (no source) when the
     struct cannot write some field as to_primitive does."""
+    from brubeck.models.document import BaseDocument
+
+    if cls.to_primitive is not BaseDocument.to_primitive:
+        return None  # a class that writes itself its own way
     lines = ["def reply(s):", "    c = {}"]
     try:
         for index, field in enumerate(cls._fields.values()):
@@ -609,6 +617,7 @@ def _all_checked(check: Callable[[Any], Any], items: list[Any]) -> bool | None:
 
 _DATETIMES: dict[str, Any] = {}
 _DATETIMES_KEPT = 256
+_DATETIME_TEXT_KEPT = 64
 _MISSING = object()
 
 
@@ -619,9 +628,10 @@ def _datetime(text: str) -> Any:
     value = _DATETIMES.get(text, _MISSING)
     if value is _MISSING:
         value = parse_datetime(text)
-        if len(_DATETIMES) >= _DATETIMES_KEPT:
-            _DATETIMES.clear()
-        _DATETIMES[text] = value
+        if len(text) <= _DATETIME_TEXT_KEPT:  # a datetime's length: long texts are not kept
+            if len(_DATETIMES) >= _DATETIMES_KEPT:
+                _DATETIMES.clear()
+            _DATETIMES[text] = value
     return value
 
 

@@ -489,3 +489,52 @@ def test_a_class_with_its_own_getattr_gets_documents_built_at_once() -> None:
     assert doc is not None and "_data" in doc.__dict__ and "_wire" not in doc.__dict__
     assert doc.shout == "AB"
     assert doc._unchanged_json() is None
+
+
+def test_a_dict_in_another_order_is_a_change() -> None:
+    data = {**VALID, "tags": {"a": "x", "b": "y"}}
+    typed = TypedDoc.from_json(msgspec.json.encode(data))
+    generic = TypedDoc.from_primitive(data)
+    for doc in (typed, generic):
+        doc.tags = dict(reversed(list(doc.tags.items())))
+    assert _outcome(typed) == _outcome(generic)
+    assert b'"tags":{"b":"y","a":"x"}' in _outcome(typed)
+
+
+class TypedOwnPrimitive(Document):
+    name = StringField(required=True)
+
+    def to_primitive(self) -> dict[str, Any]:
+        return {**super().to_primitive(), "extra": 1}
+
+
+class TypedLower(EmbeddedDocument):
+    sku = StringField(required=True)
+
+    def to_primitive(self) -> dict[str, Any]:
+        return {"sku": self.sku.lower()}
+
+
+class TypedOuter(Document):
+    inner = EmbeddedDocumentField(TypedLower, required=True)
+
+
+@pytest.mark.parametrize(
+    ("cls", "data"),
+    [(TypedOwnPrimitive, {"name": "ab"}), (TypedOuter, {"inner": {"sku": "AB"}})],
+)
+def test_a_class_that_writes_itself_is_written_by_its_own_to_primitive(
+    cls: Any, data: dict[str, Any]
+) -> None:
+    typed = cls.from_json(msgspec.json.encode(data))
+    assert "_wire" in typed.__dict__ and typed._unchanged_json() is None
+    assert _general_reply(typed) == _general_reply(cls.from_primitive(data))
+
+
+def test_long_texts_are_not_remembered_as_datetimes() -> None:
+    from brubeck.models import _typed
+
+    _typed._DATETIMES.clear()
+    assert _typed._datetime("x" * 100_000) is None
+    assert _typed._datetime("2024-05-17T12:34:56") is not None
+    assert list(_typed._DATETIMES) == ["2024-05-17T12:34:56"]
