@@ -199,7 +199,7 @@ def encode_reply(spec: TypedSpec, codec: Codec, result: Any) -> bytes:
     if model is None:
         return codec.encode(_primitive(result))
     if type(result) is model and codec.encode is json.encode:
-        # A body handed back untouched: valid as it was checked, and written
+        # A body handed back unchanged: valid as it was checked, and written
         # from its wire struct (the bytes the general path below would send).
         text = result._unchanged_json()
         if text is not None:
