@@ -223,7 +223,7 @@ class WebMessageHandler(MessageHandler):
             return super().invoke(method, *extra)
         codec, media_type, first = prepare(spec, self.codecs, self.message)
         result = super().invoke(method, *extra, *first)
-        if result is None or is_final(spec, result):
+        if is_final(spec, result):
             return result
         body = encode_reply(spec, codec, result)
         headers = [("Content-Type", media_type)]

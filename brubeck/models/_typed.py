@@ -57,7 +57,7 @@ class _NoReply(Exception):
     """A field whose JSON the wire struct cannot write exactly as ``to_primitive`` does."""
 
 
-def _same(wire: Any) -> Any:
+def _as_is(wire: Any) -> Any:
     """The reply of a class whose wire struct already encodes as its documents do."""
     return wire
 
@@ -128,14 +128,14 @@ def unchanged_json(doc: Any) -> bytes | None:
     if wire is None:
         return None
     cls = type(doc)
+    reply: Reply | None = cls.__dict__.get("_wire_reply")
+    if reply is None:
+        return None
     data = state.get("_data")
     if data is not None:
         same = cls.__dict__.get("_wire_same")
         if same is None or not same(data, wire):
             return None
-    reply: Reply | None = cls.__dict__.get("_wire_reply")
-    if reply is None:
-        return None
     out = reply(wire)
     if out is None:
         return None
@@ -222,7 +222,7 @@ def _compile(
         "_cls": cls,
         "_UNSET": _UNSET,
         "_replace": _replace,
-        "_replies": _replies,
+        "_each": _each,
     }
     struct_fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
     rename: dict[str, str] = {}
@@ -276,7 +276,7 @@ def _compile(
     check: Callable[[Any], Any] | None = None if trivial else ns["check"]
     reply: Reply | None = None
     if replies is not None:
-        reply = ns["reply"] if replies else _same
+        reply = ns["reply"] if replies else _as_is
     type.__setattr__(cls, "_wire_same", ns["same"] if sames is not None else None)
     return struct, convert, check, reply
 
@@ -435,8 +435,8 @@ def _present_lines(field: f.BaseField, index: int, ns: dict[str, Any], slot: str
         nested = ns.get(f"_r{index}")
         if nested is None:
             raise _NoReply("an embedded document without a reply")
-        if nested is not _same:
-            call = f"_r{index}(v)" if kind is f.EmbeddedDocumentField else f"_replies(_r{index}, v)"
+        if nested is not _as_is:
+            call = f"_r{index}(v)" if kind is f.EmbeddedDocumentField else f"_each(_r{index}, v)"
             present = [f"w = {call}", "if w is None: return None", f"{slot} = w"]
     elif kind not in _PLAIN_KINDS:
         raise _NoReply(kind.__name__)
@@ -481,16 +481,6 @@ def _written_default(field: f.BaseField, index: int, ns: dict[str, Any]) -> list
         return ["return None"]  # stored as missing: only the document can tell
     field.check(field.coerce(value), "$", errors)
     return ["return None"] if errors else [f"c['f{index}'] = {source}"]
-
-
-def _replies(reply: Reply, items: list[Any]) -> list[Any] | None:
-    out = []
-    for item in items:
-        wire = reply(item)
-        if wire is None:
-            return None
-        out.append(wire)
-    return out
 
 
 def _convert_lines(name: str, field: f.BaseField, index: int, post: str) -> list[str]:
@@ -559,7 +549,7 @@ def _field_type(  # noqa: C901 - one table of field types
             raise _Unsupported("options on list items")
         struct, convert, check, reply = _compile(inner.document_type, open_classes)
         ns[f"_r{index}"] = reply
-        ns[f"_e{index}"] = partial(_documents, convert)
+        ns[f"_e{index}"] = partial(_each, convert)
         ns[f"_c{index}"] = None if check is None else partial(_all_checked, check)
         bounds = _meta(min_length=field.min_length, max_length=field.max_length)  # type: ignore[attr-defined]
         return (
@@ -598,13 +588,14 @@ def _meta(**constraints: Any) -> msgspec.Meta:
     return msgspec.Meta(**given)
 
 
-def _documents(convert: Callable[[Any], Any], items: list[Any]) -> list[Any] | None:
+def _each(function: Callable[[Any], Any], items: list[Any]) -> list[Any] | None:
+    """``function`` of each item (documents, or reply structs), or None when it refuses one."""
     out = []
     for item in items:
-        doc = convert(item)
-        if doc is None:
+        value = function(item)
+        if value is None:
             return None
-        out.append(doc)
+        out.append(value)
     return out
 
 
