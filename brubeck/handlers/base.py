@@ -12,11 +12,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from brubeck.codecs import json
 from brubeck.protocol.mongrel2 import MessageKind
+from brubeck.protocol.request import Request
 
 __all__ = ["HTTP_METHODS", "RENDER_KEYS", "Close", "JSONText", "MessageHandler", "Reply"]
 
@@ -27,6 +28,9 @@ RENDER_KEYS = frozenset({"body", "status_code", "status_msg", "headers"})
 
 #: The verbs a handler method may serve (lowercase method names). PATCH is one.
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace", "connect")
+
+# The method name of each verb as Mongrel2 writes it.
+_VERB_NAMES = {name.upper(): name for name in HTTP_METHODS}
 
 # Messages that are not HTTP requests go to a method named after their kind.
 _KIND_METHODS = {
@@ -40,7 +44,7 @@ _KIND_METHODS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Reply:
     """An HTTP reply, before it is written as bytes.
 
@@ -52,18 +56,36 @@ class Reply:
     """
 
     status: int
-    headers: list[tuple[str, str]] = field(default_factory=list)
-    body: bytes = b""
-    close: bool = False
+    headers: list[tuple[str, str]]
+    body: bytes
+    close: bool
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        status: int,
+        headers: list[tuple[str, str]] | None = None,
+        body: bytes = b"",
+        close: bool = False,
+    ) -> None:
         # Checked when built, so a bad reply fails inside the handler's call
-        # (a 500), never later while the reply is being written.
-        if type(self.status) is not int or not 100 <= self.status <= 999:
-            raise TypeError(f"a reply status is an int from 100 to 999, not {self.status!r}")
-        if type(self.body) is not bytes:
-            raise TypeError(f"a reply body is bytes, not {type(self.body).__name__}")
-        # Header pairs are checked when the response is written (a bad one is a 500 there).
+        # (a 500), never later while the reply is being written. Header
+        # pairs are checked when the response is written (a bad one is a 500 there).
+        if type(status) is not int or not 100 <= status <= 999:
+            raise TypeError(f"a reply status is an int from 100 to 999, not {status!r}")
+        if type(body) is not bytes:
+            raise TypeError(f"a reply body is bytes, not {type(body).__name__}")
+        # Frozen: the fields' slot descriptors store the values (what the
+        # generated __init__ does through object.__setattr__, in half the time).
+        _set_status(self, status)
+        _set_headers(self, [] if headers is None else headers)
+        _set_body(self, body)
+        _set_close(self, close)
+
+
+_set_status = Reply.__dict__["status"].__set__
+_set_headers = Reply.__dict__["headers"].__set__
+_set_body = Reply.__dict__["body"].__set__
+_set_close = Reply.__dict__["close"].__set__
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +99,27 @@ class JSONText(str):
     plain text."""
 
     __slots__ = ()
+
+
+class _FirstUse:
+    """``MessageHandler._payload``: the payload (status, message and the
+    handler's timestamp), built when first read and then kept as the
+    instance's own attribute, which hides this one (a handler whose reply
+    is not its payload never builds it)."""
+
+    def __get__(self, handler: Any, owner: type | None = None) -> Any:
+        if handler is None:
+            return self
+        state = handler.__dict__
+        state["_payload"] = {}  # there for an overridden _default_status_msg
+        status = handler._DEFAULT_STATUS
+        payload = {
+            handler._STATUS_CODE: status,
+            handler._STATUS_MSG: handler._default_status_msg(status),
+            handler._TIMESTAMP: handler._created,
+        }
+        state["_payload"] = payload
+        return payload
 
 
 class MessageHandler:
@@ -105,17 +148,15 @@ class MessageHandler:
     def __init__(self, application: Any, message: Any, *args: Any, **kwargs: Any) -> None:
         self.application = application
         self.message = message
-        self._payload: dict[str, Any] = {}  # there for an overridden _default_status_msg
         self._finished = False
         self._url_args: tuple[Any, ...] | dict[str, Any] = ()
-        status = self._DEFAULT_STATUS
-        self.timestamp = int(time.time() * 1000)
-        self._payload = {
-            self._STATUS_CODE: status,
-            self._STATUS_MSG: self._default_status_msg(status),
-            self._TIMESTAMP: self.timestamp,
-        }
+        # The payload (status, message, this timestamp) is built on first use:
+        # a handler whose reply is not its payload never needs it.
+        self.timestamp = self._created = int(time.time() * 1000)
         self.initialize()
+
+    #: The payload dict, built on first use (:class:`_FirstUse`).
+    _payload: dict[str, Any] = _FirstUse()  # type: ignore[assignment]
 
     # -- hooks ------------------------------------------------------------------
 
@@ -156,12 +197,17 @@ class MessageHandler:
 
     def method_for_message(self) -> Callable[..., Any] | None:
         """The bound method that serves this message, or ``None``."""
-        kind = getattr(self.message, "kind", MessageKind.HTTP)
+        message = self.message
+        usual = type(message) is Request  # then no lookups with defaults
+        kind = message.kind if usual else getattr(message, "kind", MessageKind.HTTP)
         name = None if kind is MessageKind.HTTP else _KIND_METHODS.get(kind)
         if name is None:
-            name = (getattr(self.message, "method", "") or "").lower()
-            if name not in HTTP_METHODS:
-                return None
+            verb = (message.method if usual else getattr(message, "method", "")) or ""
+            name = _VERB_NAMES.get(verb) if type(verb) is str else None
+            if name is None:
+                name = verb.lower()
+                if name not in HTTP_METHODS:
+                    return None
             if name == "head" and getattr(self, "head", None) is None:
                 name = "get"  # the reply's body is dropped when it is written
         method = getattr(self, name, None)

@@ -31,6 +31,7 @@ from brubeck.errors import (
 )
 from brubeck.handlers.base import RENDER_KEYS, Close, Reply
 from brubeck.models import BaseDocument
+from brubeck.protocol.request import Request
 
 __all__ = [
     "ReplyValidationError",
@@ -46,7 +47,9 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_ATTRIBUTE = "__brubeck_typed__"
+#: The attribute of a verb method that holds its :class:`TypedSpec`.
+TYPED_ATTRIBUTE = "__brubeck_typed__"
+_ATTRIBUTE = TYPED_ATTRIBUTE
 
 
 class ReplyValidationError(RuntimeError):
@@ -123,10 +126,27 @@ def prepare(spec: TypedSpec, codecs: Registry, request: Any) -> tuple[Codec, str
     """Before a typed method runs: the reply codec and media type (a 406
     first, so nothing runs for a client that cannot read the answer), and
     the arguments to pass first (the validated body, if declared)."""
-    codec, media_type = reply_codec(codecs, request.accept)
+    accept, content_type = _client_headers(request)
+    try:
+        codec, media_type = codecs.negotiate(accept)
+    except NotAcceptableError:
+        raise HTTPError(
+            406, "No acceptable media type", {"available": _media_types(codecs)}
+        ) from None
     if spec.body is None:
         return codec, media_type, ()
-    return codec, media_type, (decode_body(codecs, request.content_type, request.body, spec.body),)
+    return codec, media_type, (decode_body(codecs, content_type, request.body, spec.body),)
+
+
+def _client_headers(request: Any) -> tuple[str | None, str | None]:
+    """The request's ``Accept`` and ``Content-Type``."""
+    if type(request) is Request:  # the usual request: one value each, read directly
+        headers = request.message.headers
+        accept = headers.get("accept")
+        content_type = headers.get("content-type")
+        if not isinstance(accept, list) and not isinstance(content_type, list):
+            return accept, content_type
+    return request.accept, request.content_type
 
 
 def is_final(spec: TypedSpec, result: Any) -> bool:

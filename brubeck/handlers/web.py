@@ -12,10 +12,16 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
-from brubeck.codecs import Registry
+from brubeck.codecs import Registry, default_registry
 from brubeck.errors import ProtocolError
 from brubeck.handlers.base import HTTP_METHODS, RENDER_KEYS, Close, JSONText, MessageHandler, Reply
-from brubeck.handlers.typed import codecs_of, encode_reply, is_final, prepare, spec_of
+from brubeck.handlers.typed import (
+    TYPED_ATTRIBUTE,
+    TypedSpec,
+    encode_reply,
+    is_final,
+    prepare,
+)
 from brubeck.protocol import http
 from brubeck.protocol.cookies import cookie_decode, cookie_encode
 
@@ -129,7 +135,8 @@ class WebMessageHandler(MessageHandler):
     @property
     def codecs(self) -> Registry:
         """The application's codec registry (the default one if it has none)."""
-        return codecs_of(self.application)
+        registry = getattr(self.application, "codecs", None)  # codecs_of, without the call
+        return registry if isinstance(registry, Registry) else default_registry
 
     # -- building the reply ---------------------------------------------------------
 
@@ -218,12 +225,12 @@ class WebMessageHandler(MessageHandler):
     def invoke(self, method: Callable[..., Any], *extra: Any) -> Any:
         """Call the verb method; for ``@typed`` methods decode the body first
         and encode the reply after."""
-        spec = spec_of(method)
-        if spec is None:
+        spec = getattr(method, TYPED_ATTRIBUTE, None)
+        if spec is None or not isinstance(spec, TypedSpec):
             return super().invoke(method, *extra)
         codec, media_type, first = prepare(spec, self.codecs, self.message)
         result = super().invoke(method, *extra, *first)
-        if is_final(spec, result):
+        if type(result) is not spec.reply and is_final(spec, result):  # a document is not
             return result
         body = encode_reply(spec, codec, result)
         headers = [("Content-Type", media_type)]

@@ -57,6 +57,8 @@ _REASONS = {
     506: "Variant Also Negotiates", 507: "Insufficient Storage", 508: "Loop Detected",
     510: "Not Extended", 511: "Network Authentication Required",
 }  # fmt: skip
+#: The HTTP/1.1 status line of each standard status, written once.
+_STATUS_LINES = {status: f"HTTP/1.1 {status} {reason}" for status, reason in _REASONS.items()}
 # RFC 9110 §5.1: a field name is a token; §5.5: values hold no CR, LF or NUL.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _FORBIDDEN_IN_VALUES = re.compile(r"[\r\n\x00]")
@@ -264,25 +266,50 @@ def format_response(
     """
     if not 100 <= status <= 999:
         raise ProtocolError(f"bad status {status}")
-    if reason is None:
-        reason = reason_phrase(status)
-    elif _FORBIDDEN_IN_VALUES.search(reason) or not reason.isascii():
-        raise ProtocolError("bad reason phrase: CR, LF, NUL and non-ASCII are not allowed")
+    line = _STATUS_LINES.get(status) if reason is None and version == "HTTP/1.1" else None
+    if line is None:
+        line = _status_line(status, version, reason)
     pairs: Iterable[tuple[str, str]] = headers  # type: ignore[assignment]
     if type(headers) is not list and isinstance(headers, Mapping):  # a list skips the ABC check
         pairs = headers.items()
-    lines = [f"{version} {status} {reason}"]
+    lines = [line]
     for name, value in pairs:
-        check_header(name, value)
-        if name.lower() != "content-length":
-            lines.append(f"{name}: {value}")
+        # The usual header: a name seen before (a token, not Content-Length)
+        # and a printable ASCII value (no CR, LF or NUL; Latin-1).
+        if not (
+            type(name) is str
+            and name in _NAMES_SEEN
+            and type(value) is str
+            and value.isascii()
+            and value.isprintable()
+        ):
+            check_header(name, value)
+            if name.lower() == "content-length":
+                continue  # written below, from the body
+            if len(_NAMES_SEEN) < _TOKENS_KEPT:
+                _NAMES_SEEN.add(str(name))
+        lines.append(f"{name}: {value}")
     no_body = status < 200 or status in (204, 304)
     if not no_body:
         lines.append(f"Content-Length: {len(body)}")
     if close:
         lines.append("Connection: close")
-    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    lines.append("\r\n")  # the blank line that ends the head
+    head = "\r\n".join(lines).encode("latin-1")
     return head if no_body or method == "HEAD" else head + body
+
+
+def _status_line(status: int, version: str, reason: str | None) -> str:
+    if reason is None:
+        reason = _REASONS.get(status, "Unknown")
+    elif _FORBIDDEN_IN_VALUES.search(reason) or not reason.isascii():
+        raise ProtocolError("bad reason phrase: CR, LF, NUL and non-ASCII are not allowed")
+    return f"{version} {status} {reason}"
+
+
+# Header names a response has written before, other than Content-Length
+# (each a token): one set lookup instead of the checks. Bounded.
+_NAMES_SEEN: set[str] = set()
 
 
 # Header names already found to be tokens (an app uses a handful): a set

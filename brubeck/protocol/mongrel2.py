@@ -266,10 +266,24 @@ def _idents(conn_ids: Iterable[int | str]) -> bytes:
 
 
 def _sender(sender: str) -> bytes:
-    encoded = sender.encode("latin-1")
+    encoded = _SENDERS.get(sender) if type(sender) is str else None
+    if encoded is not None:
+        return encoded
+    try:
+        encoded = sender.encode("latin-1")
+    except UnicodeEncodeError:
+        encoded = b""
     if not encoded or b" " in encoded:
         raise ProtocolError("the sender must be a non-empty word", None)
+    if type(sender) is str and len(_SENDERS) < _SENDERS_KEPT:
+        _SENDERS[sender] = encoded
     return encoded
+
+
+# Senders already checked, as bytes: a handler hears from a few Mongrel2
+# servers, each with one UUID, and answers each message. Bounded.
+_SENDERS: dict[str, bytes] = {}
+_SENDERS_KEPT = 64
 
 
 def format_reply(sender: str, conn_ids: Sequence[int | str], body: bytes) -> bytes:
@@ -282,10 +296,13 @@ def reply_to(message: Message, body: bytes) -> bytes:
     """A reply to the one connection that sent ``message`` (the common case;
     an empty ``body`` closes the connection)."""
     conn = message.conn_id
-    sender = message.sender.encode("latin-1")
-    if not conn.isdigit() or not conn.isascii() or not sender or b" " in sender:
-        raise ProtocolError("the message has no valid sender or connection id", None)
-    return b"%s %d:%s, %s" % (sender, len(conn), conn.encode("ascii"), body)
+    try:
+        ident = conn.encode()  # decimal ASCII digits: its UTF-8 bytes are digits
+    except (AttributeError, UnicodeEncodeError):
+        ident = b""
+    if not ident.isdigit():
+        raise ProtocolError("the message has no valid connection id", None)
+    return b"%s %d:%s, %s" % (_sender(message.sender), len(ident), ident, body)
 
 
 def format_replies(sender: str, conn_ids: Sequence[int | str], body: bytes) -> list[bytes]:

@@ -321,3 +321,21 @@ def test_a_body_handed_back_untouched_is_sent_as_the_general_path_sends_it(accep
     assert untouched.body == read.body
     assert untouched.headers.get_all("content-type") == read.headers.get_all("content-type")
     assert test.post("/changed", json=body, headers={"Accept": accept}).status == 500
+
+
+def test_repeated_accept_and_content_type_headers_are_read_joined() -> None:
+    test = TestClient(Brubeck(handler_tuples=[(r"^/(?P<how>\w+)$", Echoes)]))
+    body = {"name": "alice", "age": 30, "seen": "2024-05-17T12:34:56Z", "meta": {}}
+    # Two Accept headers: one list, read as "text/html, application/msgpack".
+    reply = test.post("/read", json=body, headers={"Accept": ["text/html", "application/msgpack"]})
+    assert reply.status == 200
+    assert reply.headers["content-type"] == "application/msgpack"
+    refused = test.post("/read", json=body, headers={"Accept": ["text/html", "image/png"]})
+    assert refused.status == 406
+    # Two Content-Type headers joined are no media type a codec reads: 415.
+    reply = test.post(
+        "/read",
+        body=json.encode(body),
+        headers={"Content-Type": ["application/json", "application/msgpack"]},
+    )
+    assert reply.status == 415

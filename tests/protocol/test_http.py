@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import urllib.parse
 
 import pytest
@@ -226,3 +227,63 @@ def test_the_unescaped_fast_path_keeps_the_field_limit() -> None:
     with pytest.raises(BadRequestError):
         http.parse_query("&".join("k=v" for _ in range(http.MAX_FIELDS + 1)))
     assert http.parse_query("a&&b=&c=1=2") == {"a": [""], "b": [""], "c": ["1=2"]}
+
+
+def _written(
+    status: int, headers: list[tuple[str, str]], body: bytes, method: str, version: str, close: bool
+) -> bytes:
+    """An HTTP/1.x response, written the plain way (no remembered names or lines)."""
+    lines = [f"{version} {status} {http.reason_phrase(status)}"]
+    for name, value in headers:
+        if not http.is_token(name) or any(c in value for c in "\r\n\x00"):
+            raise ProtocolError("bad header")
+        value.encode("latin-1")  # UnicodeEncodeError: refused below as well
+        if name.lower() != "content-length":
+            lines.append(f"{name}: {value}")
+    no_body = status < 200 or status in (204, 304)
+    if not no_body:
+        lines.append(f"Content-Length: {len(body)}")
+    if close:
+        lines.append("Connection: close")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    return head if no_body or method == "HEAD" else head + body
+
+
+_NAMES = st.sampled_from(["Content-Type", "X-A", "content-length", "Content-Length", "Set-Cookie"])
+_VALUES = st.sampled_from(
+    ["text/plain", "a=1", "12", "", "tab\there", "é", "\u2603", "a\r\nb", "\x00"]
+)
+
+
+@given(
+    st.sampled_from([100, 200, 201, 204, 304, 404, 418, 599, 999]),
+    st.lists(st.tuples(_NAMES | st.text(max_size=6), _VALUES | st.text(max_size=6)), max_size=5),
+    st.binary(max_size=8),
+    st.sampled_from(["GET", "HEAD", "POST"]),
+    st.sampled_from(["HTTP/1.1", "HTTP/1.0"]),
+    st.booleans(),
+)
+def test_responses_are_written_as_the_plain_way_writes_them(
+    status: int,
+    headers: list[tuple[str, str]],
+    body: bytes,
+    method: str,
+    version: str,
+    close: bool,
+) -> None:
+    # Cold (no name remembered), then warm: every token name remembered.
+    http._NAMES_SEEN.clear()
+    for warm in (False, True):
+        if warm:
+            for name, _ in headers:
+                with contextlib.suppress(ProtocolError):
+                    http.format_response(200, [(name, "v")])
+        try:
+            expected: bytes | None = _written(status, headers, body, method, version, close)
+        except (ProtocolError, UnicodeEncodeError):
+            expected = None
+        try:
+            got: bytes | None = http.format_response(status, headers, body, method, version, close)
+        except ProtocolError:
+            got = None
+        assert got == expected

@@ -369,6 +369,17 @@ def test_reply_to_answers_the_connection_that_asked() -> None:
     assert mongrel2.reply_to(message, b"hi") == mongrel2.format_reply(
         message.sender, [message.conn_id], b"hi"
     )
-    for bad in (message._replace(conn_id="1 2"), message._replace(sender="")):
+    bad_ids: list[Any] = ["1 2", "", "\u0661\u0662", "\udcff", "12a", 12, b"12", None]
+    bad_senders = ["", "a b", "\u2603"]
+    for bad in [message._replace(conn_id=conn) for conn in bad_ids] + [
+        message._replace(sender=sender) for sender in bad_senders
+    ]:
         with pytest.raises(ProtocolError):
             mongrel2.reply_to(bad, b"hi")
+    # A sender answered before is remembered, a bad one never is.
+    for _ in range(2):
+        assert mongrel2.reply_to(message, b"") == mongrel2.format_close(
+            message.sender, [message.conn_id]
+        )
+        with pytest.raises(ProtocolError):
+            mongrel2.reply_to(message._replace(sender="a b"), b"hi")
