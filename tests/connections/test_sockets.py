@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 from typing import Any
 
 import pytest
@@ -254,11 +255,26 @@ def test_close_ends_the_watch_so_a_green_socket_can_take_the_number(backend: Bac
         import eventlet.hubs
 
         assert number not in eventlet.hubs.get_hub().listeners["read"]
-    backend.sleep(0.05)  # libzmq's reaper thread frees the descriptor after the close
+    _wait_until_closed(backend, number)  # libzmq's reaper thread frees it after the close
     context = zmq.Context.instance()  # started already: no descriptors of its own to take
-    sockets = [backend.zmq.Socket(context, zmq.PULL) for _ in range(4)]  # one gets the number
+    sockets = []  # new descriptors take the lowest free numbers: open until one is `number`
     try:
-        assert number in [sock.getsockopt(zmq.FD) for sock in sockets]
+        while len(sockets) < 256:
+            sockets.append(backend.zmq.Socket(context, zmq.PULL))
+            if sockets[-1].getsockopt(zmq.FD) == number:
+                break
+        assert sockets[-1].getsockopt(zmq.FD) == number
     finally:
         for sock in sockets:
             sock.close(linger=0)
+
+
+def _wait_until_closed(backend: Backend, number: int) -> None:
+    """Wait (5 s at most) until nothing in the process holds descriptor `number`."""
+    for _ in range(500):
+        try:
+            os.fstat(number)
+        except OSError:
+            return
+        backend.sleep(0.01)
+    raise AssertionError(f"descriptor {number} was never closed")
