@@ -56,6 +56,7 @@ from brubeck.models.fields import (
     URLField,
     UUIDField,
 )
+from brubeck.models.fields import base as fields_base
 from brubeck.models.fields.base import parse_datetime
 
 UTC = datetime.UTC
@@ -1585,6 +1586,66 @@ _DIGITS = st.sampled_from("0123456789٠١٢٣٤٥٦٧٨٩０１２３４５６�
 )
 def test_parse_datetime_matches_the_unicode_digit_pattern(value: str) -> None:
     assert parse_datetime(value) == _with_unicode_digits(value)
+
+
+def _with_the_pattern(value: str) -> datetime.datetime | None:
+    """parse_datetime as written with the pattern's fullmatch."""
+    if fields_base._DATETIME.fullmatch(value):
+        try:
+            return datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+_ASCII_DIGITS = st.sampled_from("0123456789")
+_SHAPE_PARTS = st.sampled_from(["0", "9", "5", "-", ":", "T", ".", "Z", "+", "z", " ", "٣", "a"])
+
+
+@given(
+    st.one_of(
+        st.text(),
+        st.text(_SHAPE_PARTS, max_size=34),
+        st.builds(
+            "{}-{}-{}T{}:{}:{}{}{}{}".format,
+            *(st.text(_ASCII_DIGITS, min_size=n, max_size=n) for n in (4, 2, 2, 2, 2, 2)),
+            st.sampled_from(["", ".", ".", "٣"]),
+            st.text(_ASCII_DIGITS, max_size=8),
+            st.sampled_from(["", "Z", "+01:00", "-02:30", "+0100", "-٠٢:00", "z", "+1:00", "+"]),
+        ),
+        st.builds(
+            "{}{}".format,
+            st.sampled_from(["2024-05-17T12:34:56", "1999-12-31T23:59:59.999999"]),
+            st.text(_SHAPE_PARTS, max_size=8),
+        ),
+    )
+)
+def test_parse_datetime_checks_the_shape_as_the_pattern_does(value: str) -> None:
+    assert parse_datetime(value) == _with_the_pattern(value)
+    shape = value.encode("utf-8", "surrogatepass").translate(fields_base._DIGITS_TO_0)
+    assert (shape in fields_base._DATETIME_SHAPES) == bool(
+        fields_base._DATETIME.fullmatch(value)
+    )
+
+
+def test_parse_datetime_checks_every_fraction_zone_and_character_as_the_pattern_does() -> None:
+    zones = ["", "Z", "+01:00", "-02:30", "z", "+0100", "+1:00", "+", "-", "Z+01:00"]
+    texts = [
+        "2024-05-17T12:34:56" + ("." + "7" * digits if digits >= 0 else "") + zone
+        for digits in range(-1, 9)
+        for zone in zones
+    ]
+    assert sum(_with_the_pattern(text) is not None for text in texts) == 7 * 4  # the shapes
+    whole = "2024-05-17T12:34:56.123456+01:00"
+    characters = [chr(code) for code in range(256)] + ["٣", "０", "\ud800", "\U0001f600"]
+    texts += [whole[:i] + c + whole[i + 1 :] for i in range(len(whole)) for c in characters]
+    texts += [whole[:i] for i in range(len(whole))] + [whole + c for c in characters]
+    for text in texts:
+        assert parse_datetime(text) == _with_the_pattern(text), text
+        shape = text.encode("utf-8", "surrogatepass").translate(fields_base._DIGITS_TO_0)
+        assert (shape in fields_base._DATETIME_SHAPES) == bool(
+            fields_base._DATETIME.fullmatch(text)
+        ), text
 
 
 def test_parse_datetime_refuses_non_ascii_digits() -> None:

@@ -84,8 +84,21 @@ def parse_uuid(value: str) -> uuid.UUID | None:
         return None
 
 
+# The shapes _DATETIME matches, with every ASCII digit written as 0: a text
+# matches the pattern exactly when its UTF-8 bytes, digits turned to 0, are
+# one of them (other bytes are kept, and no shape holds a non-ASCII byte).
+_DIGITS_TO_0 = bytes(48 if 48 <= byte <= 57 else byte for byte in range(256))
+_DATETIME_SHAPES = frozenset(
+    ("0000-00-00T00:00:00" + fraction + zone).encode()
+    for fraction in ("", *("." + "0" * n for n in range(1, 7)))
+    for zone in ("", "Z", "+00:00", "-00:00")
+)
+
+
 def parse_datetime(value: str) -> datetime.datetime | None:
-    if _DATETIME.fullmatch(value):
+    """The datetime an ISO 8601 text (as ``_DATETIME`` has it) names, or None."""
+    # The pattern's check (tests/models/test_fields.py), in less than half the time.
+    if value.encode("utf-8", "surrogatepass").translate(_DIGITS_TO_0) in _DATETIME_SHAPES:
         try:
             return datetime.datetime.fromisoformat(value)
         except ValueError:
