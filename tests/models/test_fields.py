@@ -1623,9 +1623,7 @@ _SHAPE_PARTS = st.sampled_from(["0", "9", "5", "-", ":", "T", ".", "Z", "+", "z"
 def test_parse_datetime_checks_the_shape_as_the_pattern_does(value: str) -> None:
     assert parse_datetime(value) == _with_the_pattern(value)
     shape = value.encode("utf-8", "surrogatepass").translate(fields_base._DIGITS_TO_0)
-    assert (shape in fields_base._DATETIME_SHAPES) == bool(
-        fields_base._DATETIME.fullmatch(value)
-    )
+    assert (shape in fields_base._DATETIME_SHAPES) == bool(fields_base._DATETIME.fullmatch(value))
 
 
 def test_parse_datetime_checks_every_fraction_zone_and_character_as_the_pattern_does() -> None:
