@@ -296,8 +296,7 @@ class Brubeck:
             if kind in _NOT_HTTP:  # no HTTP on a socket: drop the connection instead
                 log.warning("no handler for %s message on %s", kind.value, request.path)
                 return Close()
-            if not reply.close and (kind is MessageKind.UPLOAD_START or request.should_close()):
-                # Answering an upload start refuses it: close, so no "done" follows.
+            if not reply.close and _must_close(request, kind):
                 reply = Reply(reply.status, reply.headers, reply.body, close=True)
         return reply
 
@@ -512,6 +511,15 @@ class Brubeck:
         if self.template_env is None:
             raise RuntimeError("no template_loader was given to Brubeck(...)")
         return self.template_env.get_template(template_file).render(**context)  # type: ignore[no-any-return]
+
+
+def _must_close(request: Request, kind: MessageKind) -> bool:
+    """Whether the reply to ``request`` must close the client's connection."""
+    if kind is MessageKind.UPLOAD_START:
+        return True  # answering an upload start refuses it: no "done" follows
+    if type(request) is Request and "connection" not in request.message.headers:
+        return request.version == "HTTP/1.0"  # should_close(), read directly
+    return request.should_close()
 
 
 def _remove_upload(request: Request) -> None:

@@ -102,7 +102,9 @@ class Router:
                 continue
             methods = route.methods
             if method is None or methods is None or method in methods:  # route.takes(method)
-                return _match(route, found) if route.regex.groups else Match(route, (), {})
+                if route.regex.groups:
+                    return _match(route, found)
+                return _new_match(Match, (route, (), {}))  # Match(...), without its __new__
             if allowed is None:
                 allowed = set()
             allowed.update(methods)
@@ -112,10 +114,11 @@ class Router:
 
 
 _NOTHING: frozenset[str] = frozenset()
+_new_match = tuple.__new__
 
 
 def _match(route: Route, found: re.Match[str]) -> Match:
     named = found.groupdict()
     if named:
-        return Match(route, (), {name: value for name, value in named.items() if value})
-    return Match(route, found.groups(), {})
+        return _new_match(Match, (route, (), {k: v for k, v in named.items() if v}))
+    return _new_match(Match, (route, found.groups(), {}))

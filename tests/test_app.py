@@ -351,6 +351,27 @@ def test_http10_and_connection_close_get_a_close_after_the_reply() -> None:
     assert not client.get("/hello").closed
 
 
+@pytest.mark.parametrize("protocol", ["tnet", "json"])
+@pytest.mark.parametrize(
+    ("capture", "closes"),
+    [("http10", True), ("connection_close", True), ("get_query", False)],
+)
+def test_captured_http10_and_connection_close_requests_are_closed(
+    protocol: str, capture: str, closes: bool
+) -> None:
+    """Mongrel2's own messages: HTTP/1.0 without keep-alive, and ``Connection: close``."""
+    raw = (MONGREL2_CAPTURES[0].parent / f"{capture}.{protocol}.bin").read_bytes()
+    app = Brubeck(handler_tuples=[(r"^/", Hello)])
+    reply = app.handle(Request(mongrel2.parse(raw)))
+    assert isinstance(reply, Reply) and reply.status == 200
+    assert reply.close is closes
+    messages = app.handle_message(raw)
+    assert len(messages) == (2 if closes else 1)
+    keep_alive = mongrel2.parse(raw)
+    keep_alive.headers["connection"] = "keep-alive"  # HTTP/1.0 keep-alive stays open
+    assert app.handle(Request(keep_alive)).close is False  # type: ignore[union-attr]
+
+
 def test_a_body_over_the_limit_is_413() -> None:
     client = TestClient(make_app(max_body_size=10))
     assert client.post("/hello", body=b"x" * 11).status == 413

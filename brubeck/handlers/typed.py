@@ -126,7 +126,14 @@ def prepare(spec: TypedSpec, codecs: Registry, request: Any) -> tuple[Codec, str
     """Before a typed method runs: the reply codec and media type (a 406
     first, so nothing runs for a client that cannot read the answer), and
     the arguments to pass first (the validated body, if declared)."""
-    accept, content_type = _client_headers(request)
+    if type(request) is Request:  # the usual request: one value each, read directly
+        headers = request.message.headers
+        accept = headers.get("accept")
+        content_type = headers.get("content-type")
+        if isinstance(accept, list) or isinstance(content_type, list):
+            accept, content_type = request.accept, request.content_type
+    else:
+        accept, content_type = request.accept, request.content_type
     try:
         codec, media_type = codecs.negotiate(accept)
     except NotAcceptableError:
@@ -136,17 +143,6 @@ def prepare(spec: TypedSpec, codecs: Registry, request: Any) -> tuple[Codec, str
     if spec.body is None:
         return codec, media_type, ()
     return codec, media_type, (decode_body(codecs, content_type, request.body, spec.body),)
-
-
-def _client_headers(request: Any) -> tuple[str | None, str | None]:
-    """The request's ``Accept`` and ``Content-Type``."""
-    if type(request) is Request:  # the usual request: one value each, read directly
-        headers = request.message.headers
-        accept = headers.get("accept")
-        content_type = headers.get("content-type")
-        if not isinstance(accept, list) and not isinstance(content_type, list):
-            return accept, content_type
-    return request.accept, request.content_type
 
 
 def is_final(spec: TypedSpec, result: Any) -> bool:
