@@ -143,6 +143,23 @@ def _tool(name: str) -> str:
     return path
 
 
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and has not exited (a zombie has)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rpartition(")")[2].split()[:1] not in (["Z"], ["X"])
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc: ask the kernel
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+
 class LocalMongrel2:
     """A real Mongrel2 serving ``config`` from ``run_dir``.
 
@@ -154,6 +171,7 @@ class LocalMongrel2:
     def __init__(self, run_dir: str | os.PathLike[str], config: Mongrel2Config) -> None:
         self.run_dir = Path(run_dir).resolve()
         self.config = config
+        self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def upload_dir(self) -> str:
@@ -227,9 +245,25 @@ class LocalMongrel2:
                 raise Mongrel2Error(f"mongrel2 exited with {process.returncode}\n{self.log_tail()}")
             pid = self.pid()
             if pid is not None and self._accepts():
+                self._reap_launcher(process, pid, deadline)
                 return pid
             time.sleep(0.05)
         raise Mongrel2Error(f"Mongrel2 did not start within {timeout} s\n{self.log_tail()}")
+
+    def _reap_launcher(self, process: subprocess.Popen[bytes], pid: int, deadline: float) -> None:
+        """Wait for the process we started when it is not the server.
+
+        As root Mongrel2 forks into the background: the server is its child
+        and the launcher exits, so wait for it (no zombie, no ResourceWarning).
+        Otherwise the launcher is the server; keep it so ``stop`` can reap it.
+        """
+        if process.pid == pid:
+            self._process = process
+            return
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self._process = process
 
     def _accepts(self) -> bool:
         try:
@@ -241,16 +275,23 @@ class LocalMongrel2:
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the server this run directory started (SIGTERM, then SIGKILL)."""
         pid = self.pid()
-        if pid is None:
-            return
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while self.pid() is not None:
-            if time.monotonic() >= deadline:
-                os.kill(pid, signal.SIGKILL)
-                break
-            time.sleep(0.05)
-        self.pid_file.unlink(missing_ok=True)
+        if pid is not None:
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + timeout
+            # Mongrel2 removes its pid file before it has exited: wait for the process.
+            while _running(pid):
+                if time.monotonic() >= deadline:
+                    os.kill(pid, signal.SIGKILL)
+                    break
+                time.sleep(0.02)
+            self.pid_file.unlink(missing_ok=True)
+        process, self._process = self._process, None
+        if process is not None:
+            try:
+                process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
     def log_tail(self, lines: int = 30) -> str:
         """The end of Mongrel2's error log (for error messages and failed tests)."""

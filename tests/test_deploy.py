@@ -360,6 +360,27 @@ def test_start_and_stop(mongrel2: LocalMongrel2) -> None:
     assert not accepts(mongrel2.config.port)
 
 
+def our_children() -> set[int]:
+    """The pids of this process's children, zombies included (Linux /proc)."""
+    children: set[int] = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        with contextlib.suppress(OSError):
+            children.update(int(pid) for pid in (task / "children").read_text().split())
+    return children
+
+
+@pytest.mark.skipif(not Path(f"/proc/{os.getpid()}/task").is_dir(), reason="needs Linux /proc")
+def test_start_leaves_no_launcher_behind(mongrel2: LocalMongrel2) -> None:
+    """Started as root, Mongrel2 forks into the background; the process start()
+    launched exits and must be reaped there (an unreaped one is a zombie and a
+    ResourceWarning when its Popen is collected). Otherwise it is the server."""
+    before = our_children()
+    pid = mongrel2.start()
+    assert our_children() - before <= {pid}
+    mongrel2.stop()
+    assert our_children() - before == set()
+
+
 def test_start_twice_fails(mongrel2: LocalMongrel2) -> None:
     pid = mongrel2.start()
     with pytest.raises(Mongrel2Error, match=f"already runs.*pid {pid}"):
