@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import email.utils
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
@@ -123,9 +124,28 @@ class WebMessageHandler(MessageHandler):
     body: str | bytes
     headers: dict[str, Any]
 
+    #: Whether ``super().__init__`` here is MessageHandler's own (no mixin's
+    #: in between, set per class): then __init__ does its work inline.
+    _plain_base_init: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        after = cls.__mro__[cls.__mro__.index(WebMessageHandler) + 1 :]
+        cls._plain_base_init = next(k for k in after if "__init__" in k.__dict__) is MessageHandler
+
     def __init__(self, application: Any, message: Any, *args: Any, **kwargs: Any) -> None:
         self._set_cookies: dict[str, str] = {}  # name -> Set-Cookie value; kept by clear_payload
-        super().__init__(application, message, *args, **kwargs)
+        if not self._plain_base_init:
+            super().__init__(application, message, *args, **kwargs)
+            return
+        # MessageHandler.__init__, inline (one call fewer per request;
+        # tests/handlers/test_web.py checks both build the same handler).
+        self.application = application
+        self.message = message
+        self._finished = False
+        self._url_args = ()
+        self.timestamp = self._created = int(time.time() * 1000)
+        self.initialize()
 
     def initialize(self) -> None:
         """Reset the body and headers."""

@@ -10,6 +10,7 @@ import pytest
 from brubeck.app import Brubeck
 from brubeck.errors import ProtocolError
 from brubeck.handlers import WebMessageHandler, http_response, render
+from brubeck.handlers.base import MessageHandler
 from brubeck.protocol.cookies import cookie_encode
 from brubeck.testing import TestClient, parse_http_response
 
@@ -249,3 +250,71 @@ def test_status_messages_default_to_the_standard_phrase() -> None:
     assert handler.status_msg == "Created"
     handler.set_status(404)
     assert handler.status_msg == "Not found"  # 0.4's own table first
+
+
+# -- construction: MessageHandler.__init__ inline, unless a mixin's comes between ----
+
+
+class CountingInit(MessageHandler):
+    """A mixin whose own __init__ lies between WebMessageHandler's and MessageHandler's."""
+
+    def __init__(self, application: Any, message: Any, *args: Any, **kwargs: Any) -> None:
+        self.mixin_saw = (args, kwargs)
+        super().__init__(application, message, *args, **kwargs)
+
+
+class WithMixin(WebMessageHandler, CountingInit):
+    pass
+
+
+class BelowMixin(WithMixin):
+    pass
+
+
+class Unrelated:
+    def __init__(self) -> None:
+        raise AssertionError("after MessageHandler in the MRO: never called")
+
+
+class AfterBase(WebMessageHandler, Unrelated):
+    """A plain class after MessageHandler in the MRO: its __init__ was never called."""
+
+
+class Plain(WebMessageHandler):
+    def initialize(self) -> None:
+        super().initialize()
+        self.initialized = True
+
+
+def _request() -> Any:
+    from brubeck.protocol import mongrel2
+    from brubeck.protocol.request import Request
+
+    raw = mongrel2.format_request("sender", 7, "/", {"METHOD": "GET", "VERSION": "HTTP/1.1"}, b"")
+    return Request(mongrel2.parse(raw))
+
+
+def test_inline_init_builds_what_messagehandlers_init_builds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    app, request = Brubeck(), _request()
+    monkeypatch.setattr(time, "time", lambda: 1234.5678)
+    assert Plain._plain_base_init
+    inline = Plain(app, request)
+    general = Plain.__new__(Plain)
+    general._set_cookies = {}
+    MessageHandler.__init__(general, app, request)
+    assert inline.__dict__ == general.__dict__
+    assert inline.initialized and inline.timestamp == 1234567
+    assert list(inline.__dict__) == list(general.__dict__)
+
+
+def test_a_mixins_init_between_is_still_called() -> None:
+    assert not WithMixin._plain_base_init and not BelowMixin._plain_base_init
+    assert AfterBase._plain_base_init and Plain._plain_base_init
+    AfterBase(Brubeck(), _request())
+    for cls in (WithMixin, BelowMixin):
+        handler = cls(Brubeck(), _request(), "extra", flag=True)
+        assert handler.mixin_saw == (("extra",), {"flag": True})
+        assert handler.headers == {} and handler._set_cookies == {} and handler.body == ""
+        assert handler._url_args == () and handler.timestamp > 0
