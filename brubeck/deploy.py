@@ -12,6 +12,7 @@ whether Mongrel2 chroots into it (when started as root) or not.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
@@ -156,7 +157,7 @@ def _running(pid: int) -> bool:
         except ProcessLookupError:
             return False
         except PermissionError:
-            return True
+            pass  # it exists, as another user's
         return True
 
 
@@ -213,13 +214,7 @@ class LocalMongrel2:
             pid = int(self.pid_file.read_text().strip())
         except (OSError, ValueError):
             return None
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return None
-        except PermissionError:
-            pass
-        return pid
+        return pid if _running(pid) else None
 
     def start(self, timeout: float = 10.0) -> int:
         """Start Mongrel2 and wait until it accepts HTTP connections; its pid.
@@ -239,31 +234,21 @@ class LocalMongrel2:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
+        self._process = process  # reaped below, or by stop()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if process.poll() not in (None, 0):
                 raise Mongrel2Error(f"mongrel2 exited with {process.returncode}\n{self.log_tail()}")
             pid = self.pid()
             if pid is not None and self._accepts():
-                self._reap_launcher(process, pid, deadline)
+                if process.pid != pid:  # as root it forked into the background
+                    with contextlib.suppress(subprocess.TimeoutExpired):
+                        process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                    if process.returncode is not None:
+                        self._process = None  # the launcher, reaped (no zombie)
                 return pid
             time.sleep(0.05)
         raise Mongrel2Error(f"Mongrel2 did not start within {timeout} s\n{self.log_tail()}")
-
-    def _reap_launcher(self, process: subprocess.Popen[bytes], pid: int, deadline: float) -> None:
-        """Wait for the process we started when it is not the server.
-
-        As root Mongrel2 forks into the background: the server is its child
-        and the launcher exits, so wait for it (no zombie, no ResourceWarning).
-        Otherwise the launcher is the server; keep it so ``stop`` can reap it.
-        """
-        if process.pid == pid:
-            self._process = process
-            return
-        try:
-            process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            self._process = process
 
     def _accepts(self) -> bool:
         try:
