@@ -224,14 +224,16 @@ def test_workers_are_reused(backend: Backend) -> None:
 def test_idle_workers_above_max_idle_exit(backend: Backend) -> None:
     pool = WorkerPool(backend, size=50, max_idle=2)
     threads: list[Any] = []
+    gate = Gate(backend)  # held until all 50 run: no race with a slow machine
 
-    def nap() -> None:
+    def held(label: int) -> None:
         threads.append(greenlet.getcurrent())
-        backend.sleep(0.05)
+        gate.call(label)
 
-    for _ in range(50):
-        pool.submit(nap)
+    for index in range(50):
+        pool.submit(held, index)
     assert pool.running == 50
+    gate.open(50)
     assert pool.wait_idle(10)
     backend.sleep(0.01)
     assert len({id(thread) for thread in threads}) == 50  # a burst: one worker per call
