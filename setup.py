@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from setuptools import find_packages, setup
+from setuptools import Extension, find_packages, setup
 
 HERE = Path(__file__).parent
 version: dict[str, str] = {}
@@ -16,7 +16,15 @@ setup(
     long_description_content_type="text/markdown",
     license="BSD-3-Clause",
     packages=find_packages(include=["brubeck", "brubeck.*"]),
-    package_data={"brubeck": ["py.typed"]},
+    package_data={"brubeck": ["py.typed", "protocol/*.pyi"]},
+    # Optional: where no C compiler is found, Brubeck runs its Python path.
+    ext_modules=[
+        Extension(
+            "brubeck.protocol._speedups",
+            ["brubeck/protocol/_speedups.c"],
+            optional=True,
+        )
+    ],
     python_requires=">=3.11",
     entry_points={"console_scripts": ["brubeck=brubeck.cli:main"]},
     install_requires=[

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from brubeck.errors import BadRequestError, ProtocolError
+from brubeck.protocol import _native
 
 __all__ = [
     "MAX_FIELDS",
@@ -269,6 +270,25 @@ def format_response(
     line = _STATUS_LINES.get(status) if reason is None and version == "HTTP/1.1" else None
     if line is None:
         line = _status_line(status, version, reason)
+    no_body = status < 200 or status in (204, 304)
+    if _fast_response is not None:
+        fast = _fast_response(
+            line, headers, _NAMES_SEEN, body, not no_body, close, not no_body and method != "HEAD"
+        )
+        if fast is not None:  # every header one seen before, with a printable ASCII value
+            return fast
+    lines = _head_lines(line, headers)
+    if not no_body:
+        lines.append(f"Content-Length: {len(body)}")
+    if close:
+        lines.append("Connection: close")
+    lines.append("\r\n")  # the blank line that ends the head
+    head = "\r\n".join(lines).encode("latin-1")
+    return head if no_body or method == "HEAD" else head + body
+
+
+def _head_lines(line: str, headers: Iterable[tuple[str, str]] | Mapping[str, str]) -> list[str]:
+    """The status line and a line per header, each header checked."""
     pairs: Iterable[tuple[str, str]] = headers  # type: ignore[assignment]
     if type(headers) is not list and isinstance(headers, Mapping):  # a list skips the ABC check
         pairs = headers.items()
@@ -289,14 +309,7 @@ def format_response(
             if len(_NAMES_SEEN) < _TOKENS_KEPT:
                 _NAMES_SEEN.add(str(name))
         lines.append(f"{name}: {value}")
-    no_body = status < 200 or status in (204, 304)
-    if not no_body:
-        lines.append(f"Content-Length: {len(body)}")
-    if close:
-        lines.append("Connection: close")
-    lines.append("\r\n")  # the blank line that ends the head
-    head = "\r\n".join(lines).encode("latin-1")
-    return head if no_body or method == "HEAD" else head + body
+    return lines
 
 
 def _status_line(status: int, version: str, reason: str | None) -> str:
@@ -306,6 +319,8 @@ def _status_line(status: int, version: str, reason: str | None) -> str:
         raise ProtocolError("bad reason phrase: CR, LF, NUL and non-ASCII are not allowed")
     return f"{version} {status} {reason}"
 
+
+_fast_response = _native.format_response
 
 # Header names a response has written before, other than Content-Length
 # (each a token): one set lookup instead of the checks. Bounded.

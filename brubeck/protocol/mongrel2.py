@@ -24,8 +24,10 @@ from typing import Any, NamedTuple
 
 from brubeck.codecs import json, tnetstring
 from brubeck.errors import DecodeError, ProtocolError
+from brubeck.protocol import _native
 
 __all__ = [
+    "ACCELERATED",
     "MAX_IDENTS",
     "Message",
     "MessageKind",
@@ -99,6 +101,12 @@ def parse(data: bytes) -> Message:
         ProtocolError: The bytes are not a well-formed Mongrel2 request (bad
             envelope, netstring or headers; no METHOD where one is needed).
     """
+    fast = _fast_parse(data) if _fast_parse is not None else None
+    if fast is not None:  # the usual request, in one C call: the same values
+        sender, conn_id, path, headers, body = fast
+        return _new_message(
+            Message, (sender, conn_id, path, headers, body, _classify(headers, path, body))
+        )
     parts = data.split(b" ", 3)
     if len(parts) != 4:
         raise ProtocolError("expected 'SENDER CONN_ID PATH HEADERS BODY'", 0)
@@ -115,6 +123,11 @@ def parse(data: bytes) -> Message:
     )
 
 
+_fast_parse = _native.parse_request
+_fast_reply = _native.reply_to
+#: True when the C extension (:mod:`brubeck.protocol._native`) does the usual request and reply.
+ACCELERATED = _fast_parse is not None
+_new_message = tuple.__new__  # Message(...) without the NamedTuple's Python __new__
 _c_pop = tnetstring.c_pop
 _C_ERRORS = tnetstring.C_ERRORS
 
@@ -295,6 +308,10 @@ def format_reply(sender: str, conn_ids: Sequence[int | str], body: bytes) -> byt
 def reply_to(message: Message, body: bytes) -> bytes:
     """A reply to the one connection that sent ``message`` (the common case;
     an empty ``body`` closes the connection)."""
+    if _fast_reply is not None:
+        fast = _fast_reply(message.sender, message.conn_id, body)
+        if fast is not None:  # an ASCII sender, a decimal id: the same bytes
+            return fast
     conn = message.conn_id
     try:
         ident = conn.encode()  # decimal ASCII digits: its UTF-8 bytes are digits

@@ -1,0 +1,357 @@
+"""brubeck.protocol._speedups (the optional C extension) against the Python
+path it stands in for: the same results, on the captures and on fuzzed input.
+
+Each C function answers None where it does not do the usual case; where it
+answers, the answer must be what the Python code gives. Where the extension
+is not built these tests skip, and the rest of the suite runs the Python path.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from brubeck.codecs import tnetstring
+from brubeck.protocol import _native, http, mongrel2
+from tests.helpers import MONGREL2_CAPTURES
+
+speedups = _native.speedups
+pytestmark = pytest.mark.skipif(speedups is None, reason="the C extension is not built")
+
+CAPTURES = sorted(MONGREL2_CAPTURES)
+SENDER = "54c6755b-9628-40a4-9a2d-cc82a816345e"
+
+
+@pytest.fixture
+def python_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Within the test, the modules run their Python path only."""
+    monkeypatch.setattr(mongrel2, "_fast_parse", None)
+    monkeypatch.setattr(mongrel2, "_fast_reply", None)
+    monkeypatch.setattr(http, "_fast_response", None)
+    yield
+
+
+def outcome(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """What a call gives: its value, or its error's type and text."""
+    try:
+        return ("value", function(*args, **kwargs))
+    except Exception as exc:  # noqa: BLE001 - any error: both paths must raise the same
+        return ("error", type(exc), str(exc))
+
+
+def python_parse(data: bytes) -> Any:
+    saved = mongrel2._fast_parse
+    mongrel2._fast_parse = None
+    try:
+        return outcome(mongrel2.parse, data)
+    finally:
+        mongrel2._fast_parse = saved
+
+
+def assert_same_parse(data: bytes) -> None:
+    """Both paths give the same message (and the same header order and
+    types), or the same error."""
+    ours, theirs = outcome(mongrel2.parse, data), python_parse(data)
+    assert ours == theirs
+    if ours[0] == "value":
+        assert list(ours[1].headers) == list(theirs[1].headers)
+        assert [type(v) for v in ours[1].headers.values()] == [
+            type(v) for v in theirs[1].headers.values()
+        ]
+    fast = speedups.parse_request(data)  # type: ignore[union-attr]
+    if fast is not None:  # where the C parser answers, the Python parser gives the same
+        sender, conn_id, path, rest = data.split(b" ", 3)
+        assert sender and conn_id.isdigit()
+        headers, body = mongrel2._headers_and_body(rest, 0)
+        assert fast == (
+            sender.decode("latin-1"),
+            conn_id.decode("ascii"),
+            path.decode("utf-8", "surrogateescape"),
+            headers,
+            body,
+        )
+
+
+# -- parse_request ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", CAPTURES, ids=lambda path: path.name)
+def test_captures_parse_the_same(path: Any) -> None:
+    assert_same_parse(path.read_bytes())
+
+
+def test_the_usual_capture_takes_the_c_path() -> None:
+    data = next(path for path in CAPTURES if path.name == "json_post.tnet.bin").read_bytes()
+    fast = speedups.parse_request(data)  # type: ignore[union-attr]
+    assert fast is not None
+    sender, conn_id, path, headers, body = fast
+    assert (sender, path, headers["METHOD"]) == (SENDER, "/api/todo", "POST")
+    message = mongrel2.parse(data)
+    assert (message.sender, message.conn_id, message.path, message.headers, message.body) == fast
+
+
+def test_json_headers_and_lists_are_left_to_python() -> None:
+    by_name = {path.name: path.read_bytes() for path in CAPTURES}
+    assert speedups.parse_request(by_name["json_post.json.bin"]) is None  # type: ignore[union-attr]
+    assert speedups.parse_request(by_name["repeated_headers.tnet.bin"]) is None  # type: ignore[union-attr]
+    assert speedups.parse_request(bytearray(by_name["json_post.tnet.bin"])) is None  # type: ignore[union-attr]
+
+
+def test_known_header_names_are_the_interned_strings() -> None:
+    message = mongrel2.parse(request(headers={"METHOD": "GET", "x-own": "1", "host": "h"}))
+    names = {name: name for name in message.headers}
+    assert names["METHOD"] is sys.intern("METHOD")
+    assert names["host"] is sys.intern("host")
+    assert message.headers == {"METHOD": "GET", "x-own": "1", "host": "h"}
+
+
+def request(
+    sender: str = SENDER,
+    conn: str = "7",
+    path: str = "/p",
+    headers: dict[str, Any] | None = None,
+    body: bytes = b"",
+) -> bytes:
+    head = tnetstring.encode(headers if headers is not None else {"METHOD": "GET"})
+    return b"%s %s %s %s%s" % (
+        sender.encode("latin-1"),
+        conn.encode(),
+        path.encode("utf-8", "surrogateescape"),
+        head,
+        tnetstring.encode(body),
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"",
+        b"s 1 /p ",
+        b" 1 /p 0:}0:,",
+        b"s  /p 0:}0:,",
+        b"s x /p 0:}0:,",
+        b"s 1 /p",
+        b"s 1 /p 0:}",
+        b"s 1 /p 0:}0:,x",
+        b"s 1 /p 0:}00:,",
+        b"s 1 /p 00:}0:,",
+        b"s 1 /p 1234567890:}0:,",
+        b"s 1 /p 9:6:METHOD,}0:,",
+        b"s 1 /p 15:6:METHOD,3:GET,}0:,",
+        b"s 1 /p 20:6:METHOD,3:GET,2:ab,}0:,",  # a name without a value
+        b"s 1 /p 19:6:METHOD,3:GET,1:a,}0:,",
+        b"s 1 /p 23:6:METHOD,3:GET,1:\xff,0:,}0:,",  # invalid UTF-8 name
+        b"s 1 /p 23:6:METHOD,3:GET,1:a,1:\xff,}0:,",  # invalid UTF-8 value
+        b"s 1 /p 23:6:METHOD,3:GET,1:a,1:1#}0:,",  # a value of another type
+        b"s 1 /p 30:6:METHOD,3:GET,6:METHOD,3:PUT,}0:,",  # a repeated name: the last value
+        b"s 1 /p 15:6:METHOD,3:GET,}3:abc]",
+        b"s 1 /\xff\xfe 15:6:METHOD,3:GET,}0:,",  # a path that is not UTF-8
+        b"\xe9 1 /p 15:6:METHOD,3:GET,}0:,",  # a Latin-1 sender
+        b"s 1 /p 15:6:METHOD,3:GET,}",
+        b"s 1 /p 15:6:METHOD,3:GET,}5:ab,",
+    ],
+)
+def test_edge_cases_parse_the_same(data: bytes) -> None:
+    assert_same_parse(data)
+
+
+def test_a_repeated_name_keeps_its_last_value_in_its_first_place() -> None:
+    data = b"s 1 /p 38:6:METHOD,3:GET,1:a,1:1,6:METHOD,3:PUT,}0:,"
+    assert speedups.parse_request(data) is not None  # type: ignore[union-attr]
+    assert_same_parse(data)
+    assert list(mongrel2.parse(data).headers.items()) == [("METHOD", "PUT"), ("a", "1")]
+
+
+TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
+HEADERS = st.dictionaries(
+    st.one_of(TEXT, st.sampled_from(["METHOD", "PATH", "host", "accept", "content-type"])),
+    st.one_of(TEXT, st.lists(TEXT, max_size=2), st.binary(max_size=4)),
+    max_size=6,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    sender=st.one_of(st.just(SENDER), st.text(st.characters(max_codepoint=255), max_size=4)),
+    conn=st.one_of(st.integers(0, 10**12).map(str), st.text("0123456789 a", max_size=3)),
+    path=st.text(max_size=8).map(lambda text: text.replace(" ", "")),
+    headers=HEADERS,
+    method=st.one_of(st.none(), st.sampled_from(["GET", "POST", "JSON", "WEBSOCKET", ""])),
+    body=st.binary(max_size=16),
+)
+def test_generated_messages_parse_the_same(
+    sender: str, conn: str, path: str, headers: dict[str, Any], method: str | None, body: bytes
+) -> None:
+    if method is not None:
+        headers = {"METHOD": method, **headers}
+    raw_headers = {
+        name.encode("utf-8", "surrogatepass"): (
+            value if isinstance(value, bytes | list) else value.encode("utf-8", "surrogatepass")
+        )
+        for name, value in headers.items()
+    }
+    data = b"%s %s %s %s%s" % (
+        sender.encode("latin-1"),
+        conn.encode(),
+        path.encode("utf-8", "surrogatepass"),
+        tnetstring.encode(raw_headers),
+        tnetstring.encode(body),
+    )
+    assert_same_parse(data)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    base=st.sampled_from([path.read_bytes() for path in CAPTURES if ".tnet." in path.name]),
+    edits=st.lists(
+        st.tuples(
+            st.sampled_from(["flip", "cut", "insert"]), st.integers(0, 10**6), st.binary(max_size=3)
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_mutated_captures_parse_the_same(base: bytes, edits: list[tuple[str, int, bytes]]) -> None:
+    data = bytearray(base)
+    for action, at, extra in edits:
+        at %= len(data) + 1
+        if action == "flip" and at < len(data):
+            data[at] = (data[at] + 1 + (extra[0] if extra else 0)) % 256
+        elif action == "cut":
+            del data[at:]
+        else:
+            data[at:at] = extra or b":"
+        if not data:
+            break
+    assert_same_parse(bytes(data))
+
+
+# -- format_response ----------------------------------------------------------------
+
+
+def python_response(*args: Any, **kwargs: Any) -> Any:
+    saved = http._fast_response
+    http._fast_response = None
+    try:
+        return outcome(http.format_response, *args, **kwargs)
+    finally:
+        http._fast_response = saved
+
+
+def test_the_usual_response_takes_the_c_path() -> None:
+    http.format_response(200, [("Content-Type", "text/plain")], b"x")  # seen from now on
+    line = http._STATUS_LINES[200]
+    fast = speedups.format_response(  # type: ignore[union-attr]
+        line, [("Content-Type", "text/plain")], http._NAMES_SEEN, b"hi", True, True, True
+    )
+    assert fast == (
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
+        b"Connection: close\r\n\r\nhi"
+    )
+    assert fast == python_response(200, [("Content-Type", "text/plain")], b"hi", close=True)[1]
+
+
+def test_unseen_names_and_other_shapes_are_left_to_python() -> None:
+    line, seen = http._STATUS_LINES[200], {"X-Seen"}
+    call = speedups.format_response  # type: ignore[union-attr]
+    assert call(line, [("X-Other", "v")], seen, b"", True, False, True) is None
+    assert call(line, [("X-Seen", "caf\xe9")], seen, b"", True, False, True) is None
+    assert call(line, [("X-Seen", "a\r\nb")], seen, b"", True, False, True) is None
+    assert call(line, [["X-Seen", "v"]], seen, b"", True, False, True) is None
+    assert call(line, (("X-Seen", "v"),), seen, b"", True, False, True) is None
+    assert call(line, [("X-Seen", "v")], seen, bytearray(), True, False, True) is None
+    assert call(line, [("X-Seen", "v")], seen, b"", True, False, True) is not None
+
+
+HEADER_NAMES = st.sampled_from(
+    ["Content-Type", "X-A", "Set-Cookie", "content-length", "Content-Length", "Bad Name", "X\r\n"]
+)
+HEADER_VALUES = st.one_of(
+    st.sampled_from(["text/plain", "a=b; Path=/", "", " spaced ", "caf\xe9", "a\r\nb", "\x00"]),
+    st.text(max_size=6),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    status=st.sampled_from([100, 101, 200, 201, 204, 304, 404, 500, 599, 99, 1000]),
+    headers=st.lists(st.tuples(HEADER_NAMES, HEADER_VALUES), max_size=4),
+    body=st.binary(max_size=12),
+    method=st.sampled_from(["GET", "HEAD", "POST"]),
+    close=st.booleans(),
+    version=st.sampled_from(["HTTP/1.1", "HTTP/1.0"]),
+)
+def test_generated_responses_format_the_same(
+    status: int, headers: list[tuple[str, str]], body: bytes, method: str, close: bool, version: str
+) -> None:
+    args = (status, headers, body, method, version, close)
+    assert outcome(http.format_response, *args) == python_response(*args)
+
+
+# -- reply_to -----------------------------------------------------------------------
+
+
+def python_reply(message: mongrel2.Message, body: bytes) -> Any:
+    saved = mongrel2._fast_reply
+    mongrel2._fast_reply = None
+    try:
+        return outcome(mongrel2.reply_to, message, body)
+    finally:
+        mongrel2._fast_reply = saved
+
+
+def message_from(sender: Any, conn_id: Any) -> mongrel2.Message:
+    return mongrel2.Message(sender, conn_id, "/", {}, b"", mongrel2.MessageKind.HTTP)
+
+
+def test_the_usual_reply_takes_the_c_path() -> None:
+    fast = speedups.reply_to(SENDER, "42", b"HTTP/1.1 200 OK\r\n\r\n")  # type: ignore[union-attr]
+    assert fast == SENDER.encode() + b" 2:42, HTTP/1.1 200 OK\r\n\r\n"
+    assert fast == python_reply(message_from(SENDER, "42"), b"HTTP/1.1 200 OK\r\n\r\n")[1]
+
+
+@pytest.mark.parametrize(
+    ("sender", "conn_id"),
+    [
+        ("a b", "1"),  # a space would end the sender early
+        (" ", "1"),
+        ("", "1"),
+        ("caf\xe9", "1"),  # Latin-1: the Python path
+        ("\u20ac", "1"),
+        ("s\t", "1"),
+        (SENDER, ""),
+        (SENDER, "1 2"),
+        (SENDER, "\u0663"),  # a digit, but not an ASCII one
+        (SENDER, 7),
+    ],
+)
+def test_odd_senders_and_ids_reply_the_same(sender: Any, conn_id: Any) -> None:
+    message = message_from(sender, conn_id)
+    assert outcome(mongrel2.reply_to, message, b"x") == python_reply(message, b"x")
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    sender=st.one_of(st.just(SENDER), st.text(max_size=5), st.binary(max_size=2)),
+    conn_id=st.one_of(
+        st.integers(0, 10**30).map(str), st.text("0123456789a ٣", max_size=4), st.integers()
+    ),
+    body=st.one_of(st.binary(max_size=8), st.builds(bytearray, st.binary(max_size=3))),
+)
+def test_generated_replies_are_the_same(sender: Any, conn_id: Any, body: bytes) -> None:
+    message = message_from(sender, conn_id)
+    assert outcome(mongrel2.reply_to, message, body) == python_reply(message, body)
+
+
+# -- the fixture ---------------------------------------------------------------------
+
+
+def test_python_only_fixture_really_turns_it_off(python_only: None) -> None:
+    data = request(headers={"METHOD": "GET", "host": "h"})
+    assert mongrel2._fast_parse is None
+    assert mongrel2.parse(data).headers == {"METHOD": "GET", "host": "h"}
