@@ -16,12 +16,12 @@ setup(
     long_description_content_type="text/markdown",
     license="BSD-3-Clause",
     packages=find_packages(include=["brubeck", "brubeck.*"]),
-    package_data={"brubeck": ["py.typed", "protocol/*.pyi"]},
+    package_data={"brubeck": ["py.typed", "*.pyi"]},
     # Optional: where no C compiler is found, Brubeck runs its Python path.
     ext_modules=[
         Extension(
-            "brubeck.protocol._speedups",
-            ["brubeck/protocol/_speedups.c"],
+            "brubeck._speedups",
+            ["brubeck/_speedups.c"],
             optional=True,
         )
     ],

@@ -25,6 +25,7 @@ from typing import Any
 
 import msgspec
 
+from brubeck import _native
 from brubeck.errors import ShieldException
 from brubeck.models import fields as f
 from brubeck.models.fields.base import _EMAIL, _URL, parse_datetime, parse_uuid
@@ -308,6 +309,7 @@ def _dump_documents(kind: Any, items: list[Any]) -> list[Any]:
 # its "+00:00" back and other offsets keep isoformat().
 _encode_json = msgspec.json.Encoder().encode
 _UTC = datetime.UTC
+_c_datetime_text = _native.datetime_text
 
 
 def _uuid_text(value: Any) -> str:
@@ -317,6 +319,10 @@ def _uuid_text(value: Any) -> str:
 
 def _datetime_text(value: Any) -> str:
     """``value.isoformat()``, faster for naive and UTC datetimes."""
+    if _c_datetime_text is not None:  # an exact datetime, naive or UTC, in one C call
+        text = _c_datetime_text(value)
+        if text is not None:
+            return text
     zone = value.tzinfo
     if zone is None:
         return _encode_json(value)[1:-1].decode("ascii")

@@ -15,8 +15,8 @@ import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from brubeck import _native
 from brubeck.errors import BadRequestError, ProtocolError
-from brubeck.protocol import _native
 
 __all__ = [
     "MAX_FIELDS",

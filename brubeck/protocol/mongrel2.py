@@ -22,9 +22,9 @@ import enum
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
+from brubeck import _native
 from brubeck.codecs import json, tnetstring
 from brubeck.errors import DecodeError, ProtocolError
-from brubeck.protocol import _native
 
 __all__ = [
     "ACCELERATED",
@@ -125,7 +125,7 @@ def parse(data: bytes) -> Message:
 
 _fast_parse = _native.parse_request
 _fast_reply = _native.reply_to
-#: True when the C extension (:mod:`brubeck.protocol._native`) does the usual request and reply.
+#: True when the C extension (:mod:`brubeck._native`) does the usual request and reply.
 ACCELERATED = _fast_parse is not None
 _new_message = tuple.__new__  # Message(...) without the NamedTuple's Python __new__
 _c_pop = tnetstring.c_pop

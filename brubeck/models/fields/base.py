@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from brubeck import _native
 from brubeck.errors import InvalidShield, ShieldException
 
 __all__ = [
@@ -95,8 +96,15 @@ _DATETIME_SHAPES = frozenset(
 )
 
 
+_c_parse_datetime = _native.parse_datetime
+
+
 def parse_datetime(value: str) -> datetime.datetime | None:
     """The datetime an ISO 8601 text (as ``_DATETIME`` has it) names, or None."""
+    if _c_parse_datetime is not None:  # the usual text, naive or UTC, in one C call
+        made = _c_parse_datetime(value)
+        if made is not None:
+            return made
     # The pattern's check (tests/models/test_fields.py), in less than half the time.
     if value.encode("utf-8", "surrogatepass").translate(_DIGITS_TO_0) in _DATETIME_SHAPES:
         try:

@@ -1,12 +1,12 @@
 /*
- * brubeck.protocol._speedups: the usual request and reply of the Mongrel2
+ * brubeck._speedups: the usual request and reply of the Mongrel2
  * handler protocol, each in one C call. Optional: brubeck.protocol works
  * without it (no compiler, or BRUBECK_NO_SPEEDUPS set), with the same results.
  *
  * Every function here answers None for anything but the usual case; the
  * Python code then does the work, and reports errors. So each may only ever
  * accept a subset of what the Python path accepts, with the same results
- * (tests/protocol/test_speedups.py checks both on the captures and on fuzzed
+ * (tests/test_speedups.py checks both on the captures and on fuzzed
  * input).
  *
  * parse_request(data) -> (sender, conn_id, path, headers, body), for
@@ -28,9 +28,15 @@
  * (str, str) tuple whose name is in ``seen`` and whose value is printable
  * ASCII. reply_to(sender, conn_id, payload) -> the Mongrel2 reply message,
  * for an ASCII sender and a decimal conn_id.
+ *
+ * parse_datetime(text) -> what brubeck.models.fields.base.parse_datetime
+ * gives, for a valid "YYYY-MM-DDTHH:MM:SS[.F{1,6}][Z|+00:00|-00:00]"
+ * (naive, or UTC), as datetime.fromisoformat reads it. datetime_text(value)
+ * -> value.isoformat() of an exact datetime, naive or in datetime.UTC.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <datetime.h>
 #include <string.h>
 
 /* -- parse_request --------------------------------------------------------- */
@@ -445,6 +451,145 @@ reply_to(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return result;
 }
 
+/* -- parse_datetime and datetime_text ------------------------------------- */
+
+static int
+is_leap(int year)
+{
+    return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+}
+
+static int
+days_in(int year, int month)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+    return month == 2 && is_leap(year) ? 29 : days[month - 1];
+}
+
+/* The number the n ASCII digits at p write, or -1. */
+static int
+number_at(const Py_UCS1 *p, int n)
+{
+    int value = 0, i;
+
+    for (i = 0; i < n; i++) {
+        if (p[i] < '0' || p[i] > '9') {
+            return -1;
+        }
+        value = value * 10 + (p[i] - '0');
+    }
+    return value;
+}
+
+static PyObject *
+parse_datetime(PyObject *module, PyObject *text)
+{
+    const Py_UCS1 *s;
+    Py_ssize_t size, pos = 19;
+    int year, month, day, hour, minute, second, micro = 0;
+    PyObject *zone;
+
+    (void)module;
+    if (!PyUnicode_CheckExact(text) || !PyUnicode_IS_ASCII(text)) {
+        Py_RETURN_NONE;
+    }
+    s = PyUnicode_1BYTE_DATA(text);
+    size = PyUnicode_GET_LENGTH(text);
+    if (size < 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+        s[16] != ':') {
+        Py_RETURN_NONE;
+    }
+    year = number_at(s, 4);
+    month = number_at(s + 5, 2);
+    day = number_at(s + 8, 2);
+    hour = number_at(s + 11, 2);
+    minute = number_at(s + 14, 2);
+    second = number_at(s + 17, 2);
+    if (year < 1 || month < 1 || month > 12 || day < 1 || day > days_in(year, month) ||
+        hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+        Py_RETURN_NONE; /* not a valid datetime: the Python path says so */
+    }
+    if (pos < size && s[pos] == '.') {
+        int digits = 0;
+
+        for (pos++; pos < size && digits < 6 && s[pos] >= '0' && s[pos] <= '9'; pos++) {
+            micro = micro * 10 + (s[pos] - '0');
+            digits++;
+        }
+        if (digits == 0) {
+            Py_RETURN_NONE;
+        }
+        for (; digits < 6; digits++) {
+            micro *= 10; /* ".5" is half a second */
+        }
+    }
+    if (pos == size) {
+        zone = Py_None;
+    }
+    else if (size - pos == 1 && s[pos] == 'Z') {
+        zone = PyDateTime_TimeZone_UTC;
+    }
+    else if (size - pos == 6 && (s[pos] == '+' || s[pos] == '-') &&
+             memcmp(s + pos + 1, "00:00", 5) == 0) {
+        zone = PyDateTime_TimeZone_UTC;
+    }
+    else {
+        Py_RETURN_NONE; /* other offsets: the Python path */
+    }
+    return PyDateTimeAPI->DateTime_FromDateAndTime(year, month, day, hour, minute, second, micro,
+                                                   zone, PyDateTimeAPI->DateTimeType);
+}
+
+static char *
+put_number(char *out, int value, int width)
+{
+    int i;
+
+    for (i = width - 1; i >= 0; i--) {
+        out[i] = (char)('0' + value % 10);
+        value /= 10;
+    }
+    return out + width;
+}
+
+static PyObject *
+datetime_text(PyObject *module, PyObject *value)
+{
+    char text[40], *out = text;
+    PyObject *zone;
+    int micro;
+
+    (void)module;
+    if (!PyDateTime_CheckExact(value)) {
+        Py_RETURN_NONE;
+    }
+    zone = PyDateTime_DATE_GET_TZINFO(value);
+    if (zone != Py_None && zone != PyDateTime_TimeZone_UTC) {
+        Py_RETURN_NONE;
+    }
+    out = put_number(out, PyDateTime_GET_YEAR(value), 4);
+    *out++ = '-';
+    out = put_number(out, PyDateTime_GET_MONTH(value), 2);
+    *out++ = '-';
+    out = put_number(out, PyDateTime_GET_DAY(value), 2);
+    *out++ = 'T';
+    out = put_number(out, PyDateTime_DATE_GET_HOUR(value), 2);
+    *out++ = ':';
+    out = put_number(out, PyDateTime_DATE_GET_MINUTE(value), 2);
+    *out++ = ':';
+    out = put_number(out, PyDateTime_DATE_GET_SECOND(value), 2);
+    micro = PyDateTime_DATE_GET_MICROSECOND(value);
+    if (micro) {
+        *out++ = '.';
+        out = put_number(out, micro, 6);
+    }
+    if (zone != Py_None) {
+        out = put(out, "+00:00", 6);
+    }
+    return PyUnicode_DecodeASCII(text, out - text, NULL);
+}
+
 /* -- the module ------------------------------------------------------------- */
 
 PyDoc_STRVAR(parse_request_doc,
@@ -462,11 +607,22 @@ PyDoc_STRVAR(reply_to_doc,
 "The Mongrel2 reply message; None unless the sender is printable ASCII\n"
 "without spaces and conn_id is decimal digits.");
 
+PyDoc_STRVAR(parse_datetime_doc,
+"parse_datetime(text, /)\n--\n\n"
+"The naive or UTC datetime a valid YYYY-MM-DDTHH:MM:SS[.F{1,6}][Z|+00:00|-00:00]\n"
+"text names; None for any other text.");
+
+PyDoc_STRVAR(datetime_text_doc,
+"datetime_text(value, /)\n--\n\n"
+"value.isoformat() of a naive or UTC datetime; None for any other value.");
+
 static PyMethodDef methods[] = {
     {"parse_request", parse_request, METH_O, parse_request_doc},
     {"format_response", (PyCFunction)(void (*)(void))format_response, METH_FASTCALL,
      format_response_doc},
     {"reply_to", (PyCFunction)(void (*)(void))reply_to, METH_FASTCALL, reply_to_doc},
+    {"parse_datetime", parse_datetime, METH_O, parse_datetime_doc},
+    {"datetime_text", datetime_text, METH_O, datetime_text_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -476,6 +632,10 @@ exec_module(PyObject *module)
     State *state = state_of(module);
     Py_ssize_t i;
 
+    PyDateTime_IMPORT;
+    if (PyDateTimeAPI == NULL) {
+        return -1;
+    }
     for (i = 0; i < KNOWN_COUNT; i++) {
         PyObject *name = PyUnicode_InternFromString(KNOWN_NAMES[i]);
 
@@ -519,16 +679,13 @@ free_module(void *module)
 
 static PyModuleDef_Slot slots[] = {
     {Py_mod_exec, exec_module},
-#ifdef Py_mod_multiple_interpreters
-    {Py_mod_multiple_interpreters, Py_MOD_PER_INTERPRETER_GIL_SUPPORTED},
-#endif
     {0, NULL},
 };
 
 static struct PyModuleDef module_def = {
     PyModuleDef_HEAD_INIT,
-    .m_name = "brubeck.protocol._speedups",
-    .m_doc = "The usual Mongrel2 request and reply, each in one C call.",
+    .m_name = "brubeck._speedups",
+    .m_doc = "The usual case of a few hot functions, each in one C call.",
     .m_size = sizeof(State),
     .m_methods = methods,
     .m_slots = slots,

@@ -1,9 +1,10 @@
-"""The optional C extension of the protocol layer (``_speedups.c``), or None.
+"""The optional C extension (``_speedups.c``): the usual case of a few hot
+functions of the protocol and models layers, each in one C call.
 
 It is built by ``pip install`` where a C compiler is found. Each of its
 functions does the usual case of one Python function here and answers None
 for anything else, so results never depend on whether it is there
-(``tests/protocol/test_speedups.py``). ``BRUBECK_NO_SPEEDUPS=1`` in the
+(``tests/test_speedups.py``). ``BRUBECK_NO_SPEEDUPS=1`` in the
 environment turns it off, for comparisons and for tests of the Python path.
 """
 
@@ -11,16 +12,24 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import datetime
 from types import ModuleType
 
-__all__ = ["format_response", "parse_request", "reply_to", "speedups"]
+__all__ = [
+    "datetime_text",
+    "format_response",
+    "parse_datetime",
+    "parse_request",
+    "reply_to",
+    "speedups",
+]
 
 
 def _load() -> ModuleType | None:
     if os.environ.get("BRUBECK_NO_SPEEDUPS"):
         return None
     try:
-        from brubeck.protocol import _speedups
+        from brubeck import _speedups
     except ImportError:  # pragma: no cover - built where a C compiler was found
         return None
     return _speedups
@@ -40,3 +49,9 @@ format_response = getattr(speedups, "format_response", None)
 #: ``reply_to(sender, conn_id, payload)``: the usual Mongrel2 reply, or None.
 reply_to: Callable[[object, object, bytes], bytes | None] | None
 reply_to = getattr(speedups, "reply_to", None)
+#: ``parse_datetime(text)``: the naive or UTC datetime of the usual text, or None.
+parse_datetime: Callable[[str], datetime | None] | None
+parse_datetime = getattr(speedups, "parse_datetime", None)
+#: ``datetime_text(value)``: ``value.isoformat()`` of a naive or UTC datetime, or None.
+datetime_text: Callable[[datetime], str | None] | None
+datetime_text = getattr(speedups, "datetime_text", None)

@@ -1,4 +1,4 @@
-"""brubeck.protocol._speedups (the optional C extension) against the Python
+"""brubeck._speedups (the optional C extension) against the Python
 path it stands in for: the same results, on the captures and on fuzzed input.
 
 Each C function answers None where it does not do the usual case; where it
@@ -8,6 +8,7 @@ is not built these tests skip, and the rest of the suite runs the Python path.
 
 from __future__ import annotations
 
+import datetime
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,8 +17,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from brubeck import _native
 from brubeck.codecs import tnetstring
-from brubeck.protocol import _native, http, mongrel2
+from brubeck.models import _compile as model_compile
+from brubeck.models.fields import base as fields_base
+from brubeck.protocol import http, mongrel2
 from tests.helpers import MONGREL2_CAPTURES
 
 speedups = _native.speedups
@@ -355,3 +359,139 @@ def test_python_only_fixture_really_turns_it_off(python_only: None) -> None:
     data = request(headers={"METHOD": "GET", "host": "h"})
     assert mongrel2._fast_parse is None
     assert mongrel2.parse(data).headers == {"METHOD": "GET", "host": "h"}
+
+
+# -- parse_datetime and datetime_text -----------------------------------------------
+
+
+def python_datetime(text: str) -> Any:
+    saved = fields_base._c_parse_datetime
+    fields_base._c_parse_datetime = None
+    try:
+        return fields_base.parse_datetime(text)
+    finally:
+        fields_base._c_parse_datetime = saved
+
+
+def assert_same_datetime(text: str) -> None:
+    """Where the C parser answers, the Python parser gives an equal value,
+    of the same type, in the same zone object (None, or datetime.UTC)."""
+    fast = speedups.parse_datetime(text)  # type: ignore[union-attr]
+    theirs = python_datetime(text)
+    if fast is not None:
+        assert theirs is not None, text
+        assert (type(fast), fast, fast.tzinfo) == (type(theirs), theirs, theirs.tzinfo)
+        assert fast.tzinfo is theirs.tzinfo
+    ours = fields_base.parse_datetime(text)
+    assert (ours, getattr(ours, "tzinfo", None)) == (theirs, getattr(theirs, "tzinfo", None))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-05-17T12:34:56.789000+00:00",
+        "2024-05-17T12:34:56.789Z",
+        "2024-05-17T12:34:56Z",
+        "2024-05-17T12:34:56",
+        "2024-05-17T12:34:56-00:00",
+        "2024-05-17T12:34:56.5",
+        "2024-05-17T12:34:56.123456Z",
+        "2024-05-17T12:34:56.1234567Z",  # seven digits: not a datetime here
+        "2024-05-17T12:34:56.Z",
+        "2024-05-17T12:34:56+05:30",  # another offset: the Python path
+        "2024-05-17T12:34:56+00:60",
+        "2024-05-17t12:34:56Z",
+        "2024-05-17T12:34:56z",
+        "2024-05-17 12:34:56",
+        "2024-02-29T00:00:00",
+        "2023-02-29T00:00:00",
+        "1900-02-29T00:00:00",
+        "2000-02-29T00:00:00",
+        "0000-01-01T00:00:00",
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:59:59.999999Z",
+        "2024-04-31T00:00:00",
+        "2024-13-01T00:00:00",
+        "2024-00-10T00:00:00",
+        "2024-01-00T00:00:00",
+        "2024-01-01T24:00:00",
+        "2024-01-01T23:60:00",
+        "2024-01-01T23:59:60",
+        "2024-01-01T23:59:59+00:00x",
+        "2024-01-01T23:59",
+        "２０２４-01-01T00:00:00",  # fullwidth digits
+        "2024-01-01T00:00:0\u0663",
+        "",
+    ],
+)
+def test_datetime_edge_cases_parse_the_same(text: str) -> None:
+    assert_same_datetime(text)
+
+
+def test_the_usual_datetime_takes_the_c_path() -> None:
+    made = speedups.parse_datetime("2024-05-17T12:34:56.789Z")  # type: ignore[union-attr]
+    assert made == datetime.datetime(2024, 5, 17, 12, 34, 56, 789000, tzinfo=datetime.UTC)
+    assert made.tzinfo is datetime.UTC  # type: ignore[union-attr]
+    assert speedups.parse_datetime("2024-05-17T12:34:56") is not None  # type: ignore[union-attr]
+    for leap_day in ("2000-02-29T00:00:00", "2024-02-29T00:00:00Z"):  # the C path knows them
+        assert speedups.parse_datetime(leap_day) is not None  # type: ignore[union-attr]
+    assert speedups.parse_datetime("2024-05-17T12:34:56+05:30") is None  # type: ignore[union-attr]
+    assert speedups.parse_datetime(b"2024-05-17T12:34:56") is None  # type: ignore[union-attr]
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    parts=st.tuples(
+        st.integers(0, 10000),
+        st.integers(0, 13),
+        st.integers(0, 32),
+        st.integers(0, 25),
+        st.integers(0, 61),
+        st.integers(0, 61),
+    ),
+    fraction=st.one_of(st.just(""), st.text("0123456789", max_size=8).map(lambda d: "." + d)),
+    zone=st.sampled_from(["", "Z", "+00:00", "-00:00", "+01:00", "-23:59", "z", "+0000", " "]),
+    separators=st.sampled_from(["--T::", "--t::", "-- ::", "/-T::"]),
+)
+def test_generated_datetimes_parse_the_same(
+    parts: tuple[int, ...], fraction: str, zone: str, separators: str
+) -> None:
+    year, month, day, hour, minute, second = parts
+    a, b, c, d, e = separators
+    text = (
+        f"{year:04}{a}{month:02}{b}{day:02}{c}{hour:02}{d}{minute:02}{e}{second:02}{fraction}{zone}"
+    )
+    assert_same_datetime(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    value=st.datetimes(
+        timezones=st.sampled_from(
+            [None, datetime.UTC, datetime.timezone(datetime.timedelta(hours=5, minutes=30))]
+        )
+    ),
+    fold=st.integers(0, 1),
+)
+def test_generated_datetimes_write_the_same_text(value: datetime.datetime, fold: int) -> None:
+    value = value.replace(fold=fold)
+    fast = speedups.datetime_text(value)  # type: ignore[union-attr]
+    if value.tzinfo is None or value.tzinfo is datetime.UTC:
+        assert fast == value.isoformat()
+    else:
+        assert fast is None
+    assert model_compile._datetime_text(value) == value.isoformat()
+
+
+class OwnDatetime(datetime.datetime):
+    def isoformat(self, sep: str = "T", timespec: str = "auto") -> str:
+        return "mine"
+
+
+def test_datetime_subclasses_and_other_values_are_left_to_python() -> None:
+    own = OwnDatetime(2024, 1, 1)
+    assert speedups.datetime_text(own) is None  # type: ignore[union-attr]
+    assert speedups.datetime_text("2024-01-01") is None  # type: ignore[union-attr]
+    assert speedups.datetime_text(datetime.date(2024, 1, 1)) is None  # type: ignore[union-attr]
+    utc_zero = datetime.timezone(datetime.timedelta(0), "zero")  # zero offset, not datetime.UTC
+    assert speedups.datetime_text(datetime.datetime(2024, 1, 1, tzinfo=utc_zero)) is None  # type: ignore[union-attr]

@@ -1,4 +1,4 @@
-"""brubeck.protocol._native: where the C extension is used, and turning it off."""
+"""brubeck._native: where the C extension is used, and turning it off."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from brubeck.protocol import _native, http, mongrel2
+from brubeck import _native
+from brubeck.protocol import http, mongrel2
 
 TURNED_OFF = bool(os.environ.get("BRUBECK_NO_SPEEDUPS"))
 
@@ -33,7 +34,7 @@ def test_the_modules_use_what_was_loaded() -> None:
 
 def test_brubeck_no_speedups_turns_the_extension_off() -> None:
     code = (
-        "from brubeck.protocol import _native, mongrel2, http\n"
+        "from brubeck import _native\nfrom brubeck.protocol import mongrel2, http\n"
         "assert _native.speedups is None and not mongrel2.ACCELERATED\n"
         "assert http._fast_response is None and mongrel2._fast_reply is None\n"
         "print(mongrel2.parse(b's 1 /p 15:6:METHOD,3:GET,}0:,').method)\n"
