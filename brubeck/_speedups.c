@@ -75,7 +75,7 @@ known_name(State *state, const char *start, Py_ssize_t size)
         if (state->sizes[i] == size && memcmp(KNOWN_NAMES[i], start, (size_t)size) == 0) {
             PyObject *name = state->names[i];
 
-            Py_INCREF(name);
+            Py_XINCREF(name); /* NULL only once the module is freed: decoded instead */
             return name;
         }
     }
@@ -312,38 +312,36 @@ put_text(char *out, PyObject *ascii)
 #define LENGTH_NAME "Content-Length: "
 #define CLOSE_LINE "Connection: close\r\n"
 
-static PyObject *
-format_response(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+/* size += add, or 0 (with MemoryError set) where that would overflow. */
+static int
+grow(Py_ssize_t *size, Py_ssize_t add)
 {
-    PyObject *line, *headers, *seen, *body, *result;
-    int length, close, with_body;
-    Py_ssize_t count, i, size;
+    if (add > PY_SSIZE_T_MAX - *size) {
+        PyErr_NoMemory();
+        return 0;
+    }
+    *size += add;
+    return 1;
+}
+
+/* The response, from a snapshot of the header list (the list may change
+ * under us: a set lookup can run Python code, an __eq__ of some entry). */
+static PyObject *
+response_of(PyObject *line, PyObject *items, PyObject *seen, PyObject *body, int length,
+            int close, int with_body)
+{
+    Py_ssize_t count = PyTuple_GET_SIZE(items), i, size = 0;
     char number[24];
     int number_size = 0;
+    PyObject *result;
     char *out;
 
-    (void)module;
-    if (nargs != 7) {
-        PyErr_SetString(PyExc_TypeError, "format_response takes 7 arguments");
-        return NULL;
-    }
-    line = args[0];
-    headers = args[1];
-    seen = args[2];
-    body = args[3];
-    if (!PyList_CheckExact(headers) || !PyAnySet_CheckExact(seen) || !PyBytes_CheckExact(body) ||
-        !ascii_in(line, 0x20, 0x7e)) {
-        Py_RETURN_NONE;
-    }
-    if ((length = PyObject_IsTrue(args[4])) < 0 || (close = PyObject_IsTrue(args[5])) < 0 ||
-        (with_body = PyObject_IsTrue(args[6])) < 0) {
-        return NULL;
-    }
     /* Check every header first, adding up the size. */
-    count = PyList_GET_SIZE(headers);
-    size = PyUnicode_GET_LENGTH(line) + 2;
+    if (!grow(&size, PyUnicode_GET_LENGTH(line) + 2)) {
+        return NULL;
+    }
     for (i = 0; i < count; i++) {
-        PyObject *pair = PyList_GET_ITEM(headers, i), *name, *value;
+        PyObject *pair = PyTuple_GET_ITEM(items, i), *name, *value;
         int known;
 
         if (!PyTuple_CheckExact(pair) || PyTuple_GET_SIZE(pair) != 2) {
@@ -362,18 +360,20 @@ format_response(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         if (!known) {
             Py_RETURN_NONE;
         }
-        size += PyUnicode_GET_LENGTH(name) + 2 + PyUnicode_GET_LENGTH(value) + 2;
+        if (!grow(&size, PyUnicode_GET_LENGTH(name)) || !grow(&size, 4) ||
+            !grow(&size, PyUnicode_GET_LENGTH(value))) {
+            return NULL;
+        }
     }
     if (length) {
         number_size = snprintf(number, sizeof number, "%zd", PyBytes_GET_SIZE(body));
-        size += (Py_ssize_t)(sizeof LENGTH_NAME - 1) + number_size + 2;
+        if (!grow(&size, (Py_ssize_t)(sizeof LENGTH_NAME - 1) + number_size + 2)) {
+            return NULL;
+        }
     }
-    if (close) {
-        size += (Py_ssize_t)(sizeof CLOSE_LINE - 1);
-    }
-    size += 2;
-    if (with_body) {
-        size += PyBytes_GET_SIZE(body);
+    if ((close && !grow(&size, (Py_ssize_t)(sizeof CLOSE_LINE - 1))) || !grow(&size, 2) ||
+        (with_body && !grow(&size, PyBytes_GET_SIZE(body)))) {
+        return NULL;
     }
 
     result = PyBytes_FromStringAndSize(NULL, size);
@@ -384,7 +384,7 @@ format_response(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     out = put_text(out, line);
     out = put(out, CRLF, 2);
     for (i = 0; i < count; i++) {
-        PyObject *pair = PyList_GET_ITEM(headers, i);
+        PyObject *pair = PyTuple_GET_ITEM(items, i);
 
         out = put_text(out, PyTuple_GET_ITEM(pair, 0));
         out = put(out, ": ", 2);
@@ -408,6 +408,40 @@ format_response(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_SystemError, "format_response: size mismatch");
         return NULL;
     }
+    return result;
+}
+
+static PyObject *
+format_response(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *line, *headers, *seen, *body, *items, *result;
+    Py_ssize_t i;
+
+    (void)module;
+    if (nargs != 7) {
+        PyErr_SetString(PyExc_TypeError, "format_response takes 7 arguments");
+        return NULL;
+    }
+    line = args[0];
+    headers = args[1];
+    seen = args[2];
+    body = args[3];
+    if (!PyList_CheckExact(headers) || !PyAnySet_CheckExact(seen) || !PyBytes_CheckExact(body) ||
+        !ascii_in(line, 0x20, 0x7e)) {
+        Py_RETURN_NONE;
+    }
+    for (i = 4; i < 7; i++) { /* exact bools only: no __bool__ of a caller's object runs here */
+        if (!PyBool_Check(args[i])) {
+            Py_RETURN_NONE;
+        }
+    }
+    items = PyList_AsTuple(headers);
+    if (items == NULL) {
+        return NULL;
+    }
+    result = response_of(line, items, seen, body, args[4] == Py_True, args[5] == Py_True,
+                         args[6] == Py_True);
+    Py_DECREF(items);
     return result;
 }
 
@@ -436,8 +470,11 @@ reply_to(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         Py_RETURN_NONE;
     }
     prefix_size = snprintf(prefix, sizeof prefix, " %zd:", PyUnicode_GET_LENGTH(conn));
-    size = PyUnicode_GET_LENGTH(sender) + prefix_size + PyUnicode_GET_LENGTH(conn) + 2 +
-           PyBytes_GET_SIZE(payload);
+    size = 0;
+    if (!grow(&size, PyUnicode_GET_LENGTH(sender) + prefix_size) ||
+        !grow(&size, PyUnicode_GET_LENGTH(conn) + 2) || !grow(&size, PyBytes_GET_SIZE(payload))) {
+        return NULL;
+    }
     result = PyBytes_FromStringAndSize(NULL, size);
     if (result == NULL) {
         return NULL;
@@ -657,24 +694,17 @@ traverse_module(PyObject *module, visitproc visit, void *arg)
     return 0; /* only str objects, which hold no references */
 }
 
-static int
-clear_module(PyObject *module)
+static void
+free_module(void *module)
 {
-    State *state = state_of(module);
+    State *state = state_of((PyObject *)module);
     Py_ssize_t i;
 
-    if (state != NULL) {
+    if (state != NULL) { /* str objects only: nothing for the GC to clear before this */
         for (i = 0; i < KNOWN_COUNT; i++) {
             Py_CLEAR(state->names[i]);
         }
     }
-    return 0;
-}
-
-static void
-free_module(void *module)
-{
-    clear_module((PyObject *)module);
 }
 
 static PyModuleDef_Slot slots[] = {
@@ -690,7 +720,6 @@ static struct PyModuleDef module_def = {
     .m_methods = methods,
     .m_slots = slots,
     .m_traverse = traverse_module,
-    .m_clear = clear_module,
     .m_free = free_module,
 };
 

@@ -9,6 +9,8 @@ import sys
 import pytest
 
 from brubeck import _native
+from brubeck.models import _compile as model_compile
+from brubeck.models.fields import base as fields_base
 from brubeck.protocol import http, mongrel2
 
 TURNED_OFF = bool(os.environ.get("BRUBECK_NO_SPEEDUPS"))
@@ -26,10 +28,13 @@ def test_the_modules_use_what_was_loaded() -> None:
     assert mongrel2.ACCELERATED is (module is not None)
     if module is None:
         assert (mongrel2._fast_parse, mongrel2._fast_reply, http._fast_response) == (None,) * 3
+        assert fields_base._c_parse_datetime is None and model_compile._c_datetime_text is None
     else:
         assert mongrel2._fast_parse is module.parse_request
         assert mongrel2._fast_reply is module.reply_to
         assert http._fast_response is module.format_response
+        assert fields_base._c_parse_datetime is module.parse_datetime
+        assert model_compile._c_datetime_text is module.datetime_text
 
 
 def test_brubeck_no_speedups_turns_the_extension_off() -> None:
@@ -37,6 +42,9 @@ def test_brubeck_no_speedups_turns_the_extension_off() -> None:
         "from brubeck import _native\nfrom brubeck.protocol import mongrel2, http\n"
         "assert _native.speedups is None and not mongrel2.ACCELERATED\n"
         "assert http._fast_response is None and mongrel2._fast_reply is None\n"
+        "from brubeck.models import _compile\n"
+        "from brubeck.models.fields import base\n"
+        "assert base._c_parse_datetime is None and _compile._c_datetime_text is None\n"
         "print(mongrel2.parse(b's 1 /p 15:6:METHOD,3:GET,}0:,').method)\n"
     )
     env = {**os.environ, "BRUBECK_NO_SPEEDUPS": "1"}

@@ -37,6 +37,8 @@ def python_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(mongrel2, "_fast_parse", None)
     monkeypatch.setattr(mongrel2, "_fast_reply", None)
     monkeypatch.setattr(http, "_fast_response", None)
+    monkeypatch.setattr(fields_base, "_c_parse_datetime", None)
+    monkeypatch.setattr(model_compile, "_c_datetime_text", None)
     yield
 
 
@@ -270,6 +272,54 @@ def test_unseen_names_and_other_shapes_are_left_to_python() -> None:
     assert call(line, (("X-Seen", "v"),), seen, b"", True, False, True) is None
     assert call(line, [("X-Seen", "v")], seen, bytearray(), True, False, True) is None
     assert call(line, [("X-Seen", "v")], seen, b"", True, False, True) is not None
+
+
+class Meddling(str):
+    """A name whose comparison empties the header list being written."""
+
+    victim: list[tuple[str, str]] = []
+
+    def __eq__(self, other: object) -> bool:
+        Meddling.victim.clear()
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+def test_a_header_list_changed_during_the_checks_is_safe() -> None:
+    """A set entry's __eq__ may run Python code in the middle of the C checks:
+    the C code works on a snapshot of the list (it used to read freed items)."""
+    victim = [("X-Foo", "v" * 50), ("X-Foo", "w" * 50)]
+    Meddling.victim = victim
+    seen = {Meddling("X-Foo")}
+    out = speedups.format_response(  # type: ignore[union-attr]
+        "HTTP/1.1 200 OK", victim, seen, b"", True, False, True
+    )
+    assert victim == []  # the comparison ran
+    assert out == (
+        b"HTTP/1.1 200 OK\r\nX-Foo: "
+        + b"v" * 50
+        + b"\r\nX-Foo: "
+        + b"w" * 50
+        + b"\r\nContent-Length: 0\r\n\r\n"
+    )
+
+
+def test_names_seen_are_exact_strings() -> None:
+    class Name(str):
+        def __str__(self) -> str:
+            return Name("x-sub-" + self)
+
+    http.format_response(200, [(Name("X-Subclassed"), "v")])
+    assert all(type(name) is str for name in http._NAMES_SEEN)
+    assert all(type(name) is str for name in http._TOKENS_SEEN)
+
+
+def test_only_exact_bools_take_the_c_path() -> None:
+    call = speedups.format_response  # type: ignore[union-attr]
+    assert call("HTTP/1.1 200 OK", [], set(), b"", 1, False, True) is None
+    assert call("HTTP/1.1 200 OK", [], set(), b"", True, None, True) is None
+    assert call("HTTP/1.1 200 OK", [], set(), b"", True, False, True) is not None
 
 
 HEADER_NAMES = st.sampled_from(

@@ -307,7 +307,7 @@ def _head_lines(line: str, headers: Iterable[tuple[str, str]] | Mapping[str, str
             if name.lower() == "content-length":
                 continue  # written below, from the body
             if len(_NAMES_SEEN) < _TOKENS_KEPT:
-                _NAMES_SEEN.add(str(name))
+                _NAMES_SEEN.add(str.__str__(name))  # an exact str, even for a subclass
         lines.append(f"{name}: {value}")
     return lines
 
@@ -343,7 +343,7 @@ def check_header(name: Any, value: Any) -> None:
         if not isinstance(name, str) or not _TOKEN.fullmatch(name):
             raise ProtocolError(f"bad header name {name!r}")
         if len(_TOKENS_SEEN) < _TOKENS_KEPT:
-            _TOKENS_SEEN.add(str(name))
+            _TOKENS_SEEN.add(str.__str__(name))
     if type(value) is str and value.isascii() and value.isprintable():
         return  # printable ASCII: no CR, LF or NUL, and Latin-1
     if not isinstance(value, str) or _FORBIDDEN_IN_VALUES.search(value):
