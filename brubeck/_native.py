@@ -14,9 +14,11 @@ import os
 from collections.abc import Callable
 from datetime import datetime
 from types import ModuleType
+from typing import Any
 
 __all__ = [
     "datetime_text",
+    "environ_headers",
     "format_response",
     "parse_datetime",
     "parse_request",
@@ -55,3 +57,6 @@ parse_datetime = getattr(speedups, "parse_datetime", None)
 #: ``datetime_text(value)``: ``value.isoformat()`` of a naive or UTC datetime, or None.
 datetime_text: Callable[[datetime], str | None] | None
 datetime_text = getattr(speedups, "datetime_text", None)
+#: ``environ_headers(environ, names, special)``: a WSGI environ's headers, or None.
+environ_headers: Callable[[object, dict[str, str], dict[str, str]], dict[str, Any] | None] | None
+environ_headers = getattr(speedups, "environ_headers", None)

@@ -33,6 +33,10 @@
  * gives, for a valid "YYYY-MM-DDTHH:MM:SS[.F{1,6}][Z|+00:00|-00:00]"
  * (naive, or UTC), as datetime.fromisoformat reads it. datetime_text(value)
  * -> value.isoformat() of an exact datetime, naive or in datetime.UTC.
+ *
+ * environ_headers(environ, names, special) -> the headers
+ * brubeck.protocol.wsgi.message_from_environ collects, when every environ key
+ * is one it has named before and every header value is ASCII text.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -627,6 +631,79 @@ datetime_text(PyObject *module, PyObject *value)
     return PyUnicode_DecodeASCII(text, out - text, NULL);
 }
 
+/* -- environ_headers -------------------------------------------------------- */
+
+static PyObject *
+environ_headers(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *environ, *names, *special, *headers, *key, *value;
+    Py_ssize_t position = 0;
+
+    (void)module;
+    if (nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "environ_headers takes 3 arguments");
+        return NULL;
+    }
+    environ = args[0];
+    names = args[1];
+    special = args[2];
+    if (!PyDict_CheckExact(environ) || !PyDict_CheckExact(names) || !PyDict_CheckExact(special)) {
+        Py_RETURN_NONE;
+    }
+    headers = PyDict_New();
+    if (headers == NULL) {
+        return NULL;
+    }
+    /* No Python code runs in this loop (exact str keys, in dicts whose keys
+     * are exact str: wsgi.py caches only those), so environ cannot change
+     * under PyDict_Next. */
+    while (PyDict_Next(environ, &position, &key, &value)) {
+        PyObject *name;
+        int is_special;
+
+        if (!PyUnicode_CheckExact(key)) {
+            goto refuse;
+        }
+        name = PyDict_GetItemWithError(names, key); /* borrowed */
+        if (name == NULL) {
+            if (PyErr_Occurred()) {
+                goto fail;
+            }
+            goto refuse; /* a key not seen yet: the Python path names it, and learns it */
+        }
+        if (!PyUnicode_CheckExact(name)) {
+            goto refuse;
+        }
+        if (PyUnicode_GET_LENGTH(name) == 0) {
+            continue; /* not a header */
+        }
+        if (!PyUnicode_CheckExact(value) || !PyUnicode_IS_ASCII(value)) {
+            goto refuse; /* Latin-1 text to re-decode, or not text: the Python path */
+        }
+        if (PyUnicode_GET_LENGTH(value) == 0) {
+            is_special = PyDict_Contains(special, key);
+            if (is_special < 0) {
+                goto fail;
+            }
+            if (is_special) {
+                continue; /* an empty CONTENT_TYPE or CONTENT_LENGTH: none sent */
+            }
+        }
+        if (PyDict_SetItem(headers, name, value) < 0) {
+            goto fail;
+        }
+    }
+    return headers;
+
+refuse:
+    Py_DECREF(headers);
+    Py_RETURN_NONE;
+
+fail:
+    Py_DECREF(headers);
+    return NULL;
+}
+
 /* -- the module ------------------------------------------------------------- */
 
 PyDoc_STRVAR(parse_request_doc,
@@ -653,6 +730,12 @@ PyDoc_STRVAR(datetime_text_doc,
 "datetime_text(value, /)\n--\n\n"
 "value.isoformat() of a naive or UTC datetime; None for any other value.");
 
+PyDoc_STRVAR(environ_headers_doc,
+"environ_headers(environ, names, special, /)\n--\n\n"
+"The headers dict of a WSGI environ whose keys are all in names (environ key\n"
+"to header name, \"\" for none) and whose header values are ASCII str; None\n"
+"for any other environ.");
+
 static PyMethodDef methods[] = {
     {"parse_request", parse_request, METH_O, parse_request_doc},
     {"format_response", (PyCFunction)(void (*)(void))format_response, METH_FASTCALL,
@@ -660,6 +743,8 @@ static PyMethodDef methods[] = {
     {"reply_to", (PyCFunction)(void (*)(void))reply_to, METH_FASTCALL, reply_to_doc},
     {"parse_datetime", parse_datetime, METH_O, parse_datetime_doc},
     {"datetime_text", datetime_text, METH_O, datetime_text_doc},
+    {"environ_headers", (PyCFunction)(void (*)(void))environ_headers, METH_FASTCALL,
+     environ_headers_doc},
     {NULL, NULL, 0, NULL},
 };
 

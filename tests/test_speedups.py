@@ -21,7 +21,7 @@ from brubeck import _native
 from brubeck.codecs import tnetstring
 from brubeck.models import _compile as model_compile
 from brubeck.models.fields import base as fields_base
-from brubeck.protocol import http, mongrel2
+from brubeck.protocol import http, mongrel2, wsgi
 from tests.helpers import MONGREL2_CAPTURES
 
 speedups = _native.speedups
@@ -39,6 +39,7 @@ def python_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setattr(http, "_fast_response", None)
     monkeypatch.setattr(fields_base, "_c_parse_datetime", None)
     monkeypatch.setattr(model_compile, "_c_datetime_text", None)
+    monkeypatch.setattr(wsgi, "_fast_headers", None)
     yield
 
 
@@ -545,3 +546,95 @@ def test_datetime_subclasses_and_other_values_are_left_to_python() -> None:
     assert speedups.datetime_text(datetime.date(2024, 1, 1)) is None  # type: ignore[union-attr]
     utc_zero = datetime.timezone(datetime.timedelta(0), "zero")  # zero offset, not datetime.UTC
     assert speedups.datetime_text(datetime.datetime(2024, 1, 1, tzinfo=utc_zero)) is None  # type: ignore[union-attr]
+
+
+# -- environ_headers ----------------------------------------------------------------
+
+
+def python_message(environ: dict[str, Any]) -> Any:
+    saved = wsgi._fast_headers
+    wsgi._fast_headers = None
+    try:
+        return outcome(wsgi.message_from_environ, environ, b"")
+    finally:
+        wsgi._fast_headers = saved
+
+
+def assert_same_message(environ: dict[str, Any]) -> None:
+    for _ in range(2):  # the first call may teach the Python path new names
+        ours, theirs = outcome(wsgi.message_from_environ, environ, b""), python_message(environ)
+        assert ours == theirs
+        if ours[0] == "value":
+            assert list(ours[1].headers.items()) == list(theirs[1].headers.items())
+            assert type(ours[1]) is wsgi.Message
+
+
+USUAL_ENVIRON = {
+    "REQUEST_METHOD": "GET",
+    "PATH_INFO": "/hello",
+    "QUERY_STRING": "name=x",
+    "SERVER_PROTOCOL": "HTTP/1.1",
+    "REMOTE_ADDR": "127.0.0.1",
+    "SCRIPT_NAME": "",
+    "CONTENT_TYPE": "",
+    "HTTP_HOST": "127.0.0.1:8080",
+    "HTTP_USER_AGENT": "wrk",
+    "wsgi.version": (1, 0),
+    "wsgi.url_scheme": "http",
+    "wsgi.input": None,
+}
+
+
+def test_the_usual_environ_takes_the_c_path() -> None:
+    wsgi.message_from_environ(USUAL_ENVIRON, b"")  # its names are learnt
+    fast = speedups.environ_headers(USUAL_ENVIRON, wsgi._NAMES, wsgi._SPECIAL)  # type: ignore[union-attr]
+    assert fast == {"host": "127.0.0.1:8080", "user-agent": "wrk"}
+    assert_same_message(USUAL_ENVIRON)
+
+
+def test_unusual_environs_are_left_to_python() -> None:
+    call = speedups.environ_headers  # type: ignore[union-attr]
+    wsgi.message_from_environ(USUAL_ENVIRON, b"")
+    names, special = wsgi._NAMES, wsgi._SPECIAL
+    assert call({**USUAL_ENVIRON, "HTTP_HOST": "caf\xe9"}, names, special) is None  # Latin-1
+    assert call({**USUAL_ENVIRON, "HTTP_HOST": None}, names, special) is None
+    assert call({**USUAL_ENVIRON, "HTTP_X_NEVER_SEEN_1": "v"}, names, special) is None
+    assert call(list(USUAL_ENVIRON.items()), names, special) is None
+
+
+class OwnKey(str):
+    __slots__ = ()
+
+
+ENVIRON_KEYS = st.sampled_from(
+    [
+        "REQUEST_METHOD",
+        "PATH_INFO",
+        "QUERY_STRING",
+        "CONTENT_TYPE",
+        "CONTENT_LENGTH",
+        "HTTP_HOST",
+        "HTTP_X_FOO",
+        "HTTP_CONTENT_TYPE",
+        "HTTP_COOKIE",
+        "SERVER_NAME",
+        "wsgi.input",
+        "RAW_URI",
+    ]
+)
+ENVIRON_VALUES = st.one_of(
+    st.sampled_from(["", "a", "/x", "text/plain", "caf\xe9", "\x00", "0"]),
+    st.text(max_size=5),
+    st.none(),
+    st.integers(0, 3),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    pairs=st.lists(
+        st.tuples(st.one_of(ENVIRON_KEYS, ENVIRON_KEYS.map(OwnKey)), ENVIRON_VALUES), max_size=8
+    )
+)
+def test_generated_environs_give_the_same_message(pairs: list[tuple[str, Any]]) -> None:
+    assert_same_message(dict(pairs))

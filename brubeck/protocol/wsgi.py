@@ -14,6 +14,7 @@ import urllib.parse
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from brubeck import _native
 from brubeck.protocol.http import check_header, reason_phrase
 from brubeck.protocol.mongrel2 import Headers, Message, MessageKind
 
@@ -55,13 +56,34 @@ def _header_name(key: str) -> str:
         name = key[5:].replace("_", "-").lower()
     else:
         name = _SPECIAL.get(key, "")
-    if len(_NAMES) < _NAMES_KEPT:
+    if type(key) is str and len(_NAMES) < _NAMES_KEPT:  # exact str keys only (see _speedups.c)
         _NAMES[key] = name
     return name
 
 
 def message_from_environ(environ: Mapping[str, Any], body: bytes) -> Message:
     """The message Mongrel2 would have sent for this WSGI request."""
+    headers = _fast_headers(environ, _NAMES, _SPECIAL) if _fast_headers is not None else None
+    if headers is None:  # else every key was named before and every value is ASCII: in C
+        headers = _environ_headers(environ)
+    path = _raw_path(environ)
+    query = environ.get("QUERY_STRING", "")
+    headers["PATH"] = path
+    headers["METHOD"] = environ.get("REQUEST_METHOD", "GET")
+    headers["VERSION"] = environ.get("SERVER_PROTOCOL", "HTTP/1.1")
+    headers["URI"] = f"{path}?{query}" if query else path
+    if query:
+        headers["QUERY"] = query
+    headers["PATTERN"] = "/"
+    headers["URL_SCHEME"] = environ.get("wsgi.url_scheme", "http")
+    remote = environ.get("REMOTE_ADDR")
+    if remote:
+        headers["REMOTE_ADDR"] = remote
+    return _new_message(Message, ("wsgi", "0", path, headers, body, MessageKind.HTTP))
+
+
+def _environ_headers(environ: Mapping[str, Any]) -> Headers:
+    """The client's headers in ``environ``, lowercase, as Mongrel2 passes them."""
     headers: Headers = {}
     names = _NAMES
     for key, value in environ.items():
@@ -76,20 +98,11 @@ def message_from_environ(environ: Mapping[str, Any], body: bytes) -> Message:
             headers[name] = value
         else:
             headers[name] = value.encode("latin-1", "replace").decode("utf-8", "surrogateescape")
-    path = _raw_path(environ)
-    query = environ.get("QUERY_STRING", "")
-    headers["PATH"] = path
-    headers["METHOD"] = environ.get("REQUEST_METHOD", "GET")
-    headers["VERSION"] = environ.get("SERVER_PROTOCOL", "HTTP/1.1")
-    headers["URI"] = f"{path}?{query}" if query else path
-    if query:
-        headers["QUERY"] = query
-    headers["PATTERN"] = "/"
-    headers["URL_SCHEME"] = environ.get("wsgi.url_scheme", "http")
-    remote = environ.get("REMOTE_ADDR")
-    if remote:
-        headers["REMOTE_ADDR"] = remote
-    return Message("wsgi", "0", path, headers, body, MessageKind.HTTP)
+    return headers
+
+
+_fast_headers = _native.environ_headers
+_new_message = tuple.__new__  # Message(...) without the NamedTuple's Python __new__
 
 
 def response_parts(
