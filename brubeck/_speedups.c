@@ -1,7 +1,10 @@
 /*
- * brubeck._speedups: the usual request and reply of the Mongrel2
- * handler protocol, each in one C call. Optional: brubeck.protocol works
- * without it (no compiler, or BRUBECK_NO_SPEEDUPS set), with the same results.
+ * brubeck._speedups: the usual case of a few hot functions of the protocol
+ * and models layers, each in one C call: a Mongrel2 request, an HTTP
+ * response head, a Mongrel2 reply, a datetime from its text and back, the
+ * headers of a WSGI environ. Optional: Brubeck works without it (no
+ * compiler, or BRUBECK_NO_SPEEDUPS set), with the same results
+ * (brubeck/_native.py loads it).
  *
  * Every function here answers None for anything but the usual case; the
  * Python code then does the work, and reports errors. So each may only ever
